@@ -1,0 +1,106 @@
+"""Build the Bolt app from settings and injected parts; nothing else reads the environment."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.db.session import SessionFactory, make_engine, make_session_factory
+from bot.deps import Deps
+from bot.listeners import register_listeners
+from bot.services.capture import CaptureLimits, CaptureService
+from bot.services.roles import RoleDirectory
+from bot.settings import Settings
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client that retries connection errors and honours 429 Retry-After."""
+    base_url = (
+        settings.slack_api_url
+        if settings.slack_api_url.endswith("/")
+        else settings.slack_api_url + "/"
+    )
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=base_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    client: WebClient,
+    session_factory: SessionFactory | None = None,
+) -> Deps:
+    """Create the services every listener shares."""
+    if settings.secret_key is None:
+        raise ValueError("PAINPOINT_SECRET_KEY is required")
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    capture = CaptureService(
+        session_factory,
+        secret_key=settings.secret_key,
+        limits=CaptureLimits(
+            max_text_length=settings.max_text_length,
+            per_hour=settings.rate_limit_per_hour,
+            duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        ),
+    )
+    roles = RoleDirectory(
+        client,
+        managers=settings.managers,
+        trainers=settings.trainers,
+        cache_seconds=settings.role_cache_seconds,
+    )
+    return Deps(
+        settings=settings,
+        session_factory=session_factory,
+        capture=capture,
+        roles=roles,
+        background=ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg"),
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    session_factory: SessionFactory | None = None,
+    deps: Deps | None = None,
+    token_verification: bool = True,
+) -> App:
+    """The Bolt app with every listener registered and services injected into context."""
+    client = client or make_client(settings)
+    deps = deps or build_deps(settings, client=client, session_factory=session_factory)
+    socket_mode = bool(settings.slack_app_token) and not settings.slack_signing_secret
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=token_verification,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.listener_threads, thread_name_prefix="painpoint-listener"
+        ),
+        logger=logging.getLogger("painpoint.bolt"),
+    )
+
+    @app.middleware
+    def inject_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next()
+
+    register_listeners(app)
+    return app

@@ -1,0 +1,15 @@
+"""Callback, block and action ids shared by builders and listeners."""
+
+REPORT_MODAL = "painpoint_report"
+REPORT_TEXT = "text"
+REPORT_FREQUENCY = "frequency"
+REPORT_HOURS = "hours"
+REPORT_CATEGORY = "category"
+REPORT_TEAM = "team"
+REPORT_KEEP_POSTED = "keep_posted"
+VALUE = "value"
+
+OPEN_REPORT = "painpoint_open_report"
+ADD_DETAILS = "painpoint_add_details"
+UNDO = "painpoint_undo"
+LOG_SHORTCUT = "log_painpoint"

@@ -1,0 +1,1 @@
+"""The demo: bundled sample data run through the real pipeline, no Slack account needed."""

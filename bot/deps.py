@@ -1,0 +1,22 @@
+"""The parts listeners need, built once at the entry point and handed to them through context."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from bot.db.session import SessionFactory
+from bot.services.capture import CaptureService
+from bot.services.roles import RoleDirectory
+from bot.settings import Settings
+
+
+@dataclass
+class Deps:
+    """Services shared by every listener of one app."""
+
+    settings: Settings
+    session_factory: SessionFactory
+    capture: CaptureService
+    roles: RoleDirectory
+    background: Executor

@@ -1,0 +1,17 @@
+"""Slack listeners, one folder per surface; each exposes `register(app)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands, errors, events, shortcuts, views
+
+
+def register_listeners(app: App) -> None:
+    """Attach every listener and the error handler to `app`."""
+    commands.register(app)
+    events.register(app)
+    actions.register(app)
+    views.register(app)
+    shortcuts.register(app)
+    errors.register(app)

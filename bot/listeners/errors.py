@@ -1,0 +1,58 @@
+"""The one error handler: log the failure, tell the user something useful, never answer 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.capture import notice
+
+USER_MESSAGE = (
+    "Sorry, something went wrong on our side and nothing was lost: please try again in a "
+    "minute. If it keeps happening, tell the people who run painpoint."
+)
+
+
+def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    respond: Respond | None,
+    client: WebClient,
+    logger: logging.Logger,
+) -> BoltResponse | None:
+    """Log the error without payload text and answer the user where Slack lets us."""
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    logger.error("listener failed on a %s request: %r", kind, error, exc_info=error)
+    text, blocks = notice(USER_MESSAGE)
+    if response is not None:
+        # Not acknowledged yet: the HTTP answer itself can carry the message.
+        if "command" in body:
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+        if body.get("type") == "view_submission":
+            return BoltResponse(
+                status=200,
+                body={"response_action": "errors", "errors": {"text": USER_MESSAGE[:150]}},
+            )
+        return BoltResponse(status=200, body="")
+    try:
+        if respond is not None:
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            return None
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        user = user or (body.get("event") or {}).get("user")
+        if user and kind != "event_callback":
+            client.chat_postMessage(channel=user, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        logger.warning("could not tell the user about the error: %s", exc.response.get("error"))
+    return None
+
+
+def register(app: App) -> None:
+    """Install the error handler."""
+    app.error(handle_error)

@@ -1,0 +1,38 @@
+"""Mapping capture outcomes to the words a reporter sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks import capture as blocks
+from bot.services.capture import CaptureResult, Outcome
+
+Reply = tuple[str, list[dict[str, Any]]]
+
+
+def outcome_message(result: CaptureResult, max_length: int) -> str | None:
+    """A one-line explanation for outcomes that stored nothing new, else None."""
+    if result.outcome is Outcome.EMPTY:
+        return "There was no text to record. Tell me what slows you down in a sentence or two."
+    if result.outcome is Outcome.TOO_LONG:
+        return (
+            f"That is longer than the {max_length:,}-character limit. Please shorten it to the "
+            "main problem; you can add detail afterwards."
+        )
+    if result.outcome is Outcome.RATE_LIMITED:
+        return (
+            "Thanks for all the reports! You have sent a lot in the last hour, so I am pausing "
+            "new ones from you for a little while. Please try again later."
+        )
+    if result.outcome is Outcome.NOT_FOUND:
+        return "I could not find that pain point among yours. See them with `/painpoint mine`."
+    return None
+
+
+def capture_reply(result: CaptureResult, max_length: int) -> Reply:
+    """The reply to a slash-command capture."""
+    message = outcome_message(result, max_length)
+    if message is not None:
+        return blocks.notice(message)
+    assert result.painpoint is not None
+    return blocks.receipt(result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE)

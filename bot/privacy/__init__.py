@@ -1,0 +1,1 @@
+"""Privacy primitives: scrubbing personal data from text and keyed reporter pseudonyms."""

@@ -1,0 +1,56 @@
+"""Starting the bot: check settings, migrate, then serve Socket Mode or HTTP."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.app import build_deps, create_app, make_client
+from bot.db import migrate
+from bot.db.session import make_engine, make_session_factory
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+EXIT_USAGE = 2
+
+
+def _refuse(message: str) -> int:
+    print(f"painpoint: {message}", file=sys.stderr)  # noqa: T201
+    return EXIT_USAGE
+
+
+def startup_problem(settings: Settings, *, socket_mode: bool) -> str | None:
+    """The first missing setting that keeps the bot from starting, as one line."""
+    if not settings.secret_key:
+        return (
+            "PAINPOINT_SECRET_KEY is not set; it keys reporter pseudonyms. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if not settings.slack_bot_token:
+        return "SLACK_BOT_TOKEN is not set (the xoxb- token from the app's OAuth page)"
+    if not socket_mode and not settings.slack_signing_secret:
+        return "SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests"
+    return None
+
+
+def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
+    """Serve until interrupted; returns the process exit code."""
+    socket_mode = bool(settings.slack_app_token) and not http
+    problem = startup_problem(settings, socket_mode=socket_mode)
+    if problem:
+        return _refuse(problem)
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    client = make_client(settings)
+    deps = build_deps(settings, client=client, session_factory=make_session_factory(engine))
+    app = create_app(settings, client=client, deps=deps)
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        logger.info("painpoint connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        return 0
+    from bot.server import PainpointWSGI, serve
+
+    serve(PainpointWSGI(app, engine), host=host, port=port, threads=settings.http_threads)
+    return 0

