@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -47,6 +50,13 @@ class PainPoint(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # The theme engine's view of the row: its vector (float32 bytes), the model that made it,
+    # and the theme it belongs to (None while unassigned).
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("themes.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     __table_args__ = (
         Index("ix_painpoints_reporter_created_at", "reporter", "created_at"),
@@ -62,3 +72,57 @@ class SlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Theme(Base):
+    """A recurring problem found by the theme engine; its id survives re-clustering."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="painpoint")
+    title: Mapped[str] = mapped_column(String(200))
+    # A title or status a manager set is kept across re-clusterings.
+    title_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    reporters: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (Index("ix_themes_kind_active", "kind", "active"),)
+
+
+class ThemeEvent(Base):
+    """Theme history: creation, merges, splits, status and title changes (who and when)."""
+
+    __tablename__ = "theme_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ClusteringRun(Base):
+    """One full re-clustering: when, on how much, with which model, and what it found."""
+
+    __tablename__ = "clustering_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="painpoint")
+    model: Mapped[str] = mapped_column(String(200))
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    themes: Mapped[int] = mapped_column(Integer, default=0)
+    unassigned: Mapped[int] = mapped_column(Integer, default=0)
+    kept_ids_fraction: Mapped[float | None] = mapped_column(Float, default=None)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
