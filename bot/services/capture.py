@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,27 +178,14 @@ class CaptureService:
                     if event_id is not None:
                         session.add(SlackEvent(event_id=event_id, received_at=now))
                         session.flush()
-                    duplicate = session.scalars(
-                        select(PainPoint)
-                        .where(
-                            PainPoint.reporter == reporter,
-                            PainPoint.text_hash == fingerprint,
-                            PainPoint.created_at >= now - self.limits.duplicate_window,
-                        )
-                        .order_by(PainPoint.id)
-                        .limit(1)
-                    ).first()
-                    if duplicate is not None:
-                        return CaptureResult(Outcome.DUPLICATE, to_view(duplicate))
-                    recent = session.scalar(
-                        select(func.count())
-                        .select_from(PainPoint)
-                        .where(
-                            PainPoint.reporter == reporter,
-                            PainPoint.created_at >= now - timedelta(hours=1),
-                        )
+                    duplicate_id, recent = self._recent_activity(
+                        session, reporter, fingerprint, now
                     )
-                    if (recent or 0) >= self.limits.per_hour:
+                    if duplicate_id is not None:
+                        duplicate = session.get(PainPoint, duplicate_id)
+                        assert duplicate is not None
+                        return CaptureResult(Outcome.DUPLICATE, to_view(duplicate))
+                    if recent >= self.limits.per_hour:
                         return CaptureResult(Outcome.RATE_LIMITED)
                     row = PainPoint(
                         text=text,
@@ -224,6 +211,23 @@ class CaptureService:
         if self._on_recorded is not None:
             self._on_recorded(view.id)
         return CaptureResult(Outcome.RECORDED, view)
+
+    def _recent_activity(
+        self, session: Session, reporter: str, fingerprint: str, now: datetime
+    ) -> tuple[int | None, int]:
+        """One query on the acknowledgement path: a repeat of this text, and the last hour's count."""
+        hour_ago = now - timedelta(hours=1)
+        window_start = min(now - self.limits.duplicate_window, hour_ago)
+        is_repeat = (PainPoint.text_hash == fingerprint) & (
+            PainPoint.created_at >= now - self.limits.duplicate_window
+        )
+        duplicate_id, recent = session.execute(
+            select(
+                func.min(case((is_repeat, PainPoint.id))),
+                func.count(case((PainPoint.created_at >= hour_ago, 1))),
+            ).where(PainPoint.reporter == reporter, PainPoint.created_at >= window_start)
+        ).one()
+        return duplicate_id, int(recent or 0)
 
     def amend(
         self, *, team_id: str, user_id: str, painpoint_id: int, submission: PainPointInput
