@@ -18,7 +18,9 @@ from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
 from bot.listeners import register_listeners
 from bot.services.capture import CaptureLimits, CaptureService
+from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
+from bot.services.theme_status import ThemeStatusService
 from bot.settings import Settings
 
 
@@ -71,6 +73,8 @@ def build_deps(
         capture=capture,
         roles=roles,
         background=ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg"),
+        insights=ThemeInsights(session_factory, min_reporters=settings.min_reporters),
+        theme_status=ThemeStatusService(session_factory),
     )
 
 

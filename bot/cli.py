@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from bot import cli_themes
 from bot.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from bot.db.session import SessionFactory
+
 EXIT_USAGE = 2
+Exported = tuple[Iterable[dict[str, Any]], Sequence[str]]
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -27,6 +32,7 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for noisy in ("slack_sdk", "slack_bolt", "painpoint.bolt", "urllib3", "httpx"):
         logging.getLogger(noisy).setLevel(
             max(logging.INFO, logging.getLevelName(settings.log_level))
@@ -60,18 +66,37 @@ def _open_out(path: str | None) -> TextIO | nullcontext[TextIO]:
     return open(path, "w", encoding="utf-8", newline="")
 
 
+def _export_painpoints(session_factory: SessionFactory, settings: Settings) -> Exported:
+    from bot.services import transfer
+
+    del settings
+    return transfer.painpoint_records(session_factory), transfer.EXPORT_FIELDS
+
+
+def _export_themes(session_factory: SessionFactory, settings: Settings) -> Exported:
+    from bot.reporting.report import THEME_FIELDS, theme_record
+    from bot.services.insights import ThemeInsights
+
+    insights = ThemeInsights(session_factory, min_reporters=settings.min_reporters)
+    report = insights.report(period="all", with_history=True)
+    return (theme_record(theme) for theme in report.themes), THEME_FIELDS
+
+
+# What `painpoint export --what X` can write; every exporter applies its own privacy rules.
+EXPORTERS: dict[str, Callable[[SessionFactory, Settings], Exported]] = {
+    "painpoints": _export_painpoints,
+    "themes": _export_themes,
+}
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write stored data as JSON or CSV."""
     from bot.db.session import make_engine, make_session_factory
     from bot.services import transfer
 
     engine = make_engine(settings.database_url)
-    session_factory = make_session_factory(engine)
     _require_migrated(engine)
-    if args.what == "painpoints":
-        records, fields = transfer.painpoint_records(session_factory), transfer.EXPORT_FIELDS
-    else:
-        return _fail(f"cannot export {args.what!r} yet")
+    records, fields = EXPORTERS[args.what](make_session_factory(engine), settings)
     with _open_out(args.out) as out:
         count = transfer.write_records(records, fields, args.format, out)
     if args.out:
@@ -133,6 +158,7 @@ COMMANDS: dict[str, Command] = {
     "export": cmd_export,
     "import": cmd_import,
     "demo": cmd_demo,
+    **cli_themes.COMMANDS,
 }
 
 
@@ -155,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("revision", nargs="?", default=None)
 
     export = sub.add_parser("export", help="export stored data")
-    export.add_argument("--what", default="painpoints", choices=["painpoints"])
+    export.add_argument("--what", default="painpoints", choices=sorted(EXPORTERS))
     export.add_argument("--format", default="json", choices=["json", "csv"])
     export.add_argument("--out", default=None, help="file to write (default: standard output)")
 
@@ -164,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--text-column", required=True)
     imp.add_argument("--reporter-column", default=None)
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    cli_themes.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="run on bundled sample data, no Slack needed")
     demo.add_argument("--database", default="var/demo.db", help="SQLite file for the demo")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from bot.db.session import SessionFactory
 from bot.services.capture import CaptureService
+from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
+from bot.services.theme_status import ThemeStatusService
 from bot.settings import Settings
 
 
@@ -20,3 +22,5 @@ class Deps:
     capture: CaptureService
     roles: RoleDirectory
     background: Executor
+    insights: ThemeInsights
+    theme_status: ThemeStatusService

@@ -70,6 +70,24 @@ def upgrade() -> None:
     with op.batch_alter_table("theme_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_theme_events_theme_id"), ["theme_id"], unique=False)
 
+    op.create_table(
+        "theme_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("theme_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("ts", sa.String(length=32), nullable=False),
+        sa.Column("reports_this_week", sa.Integer(), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["theme_id"],
+            ["themes.id"],
+            name=op.f("fk_theme_alerts_theme_id_themes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_theme_alerts")),
+        sa.UniqueConstraint("theme_id", name=op.f("uq_theme_alerts_theme_id")),
+    )
     with op.batch_alter_table("painpoints", schema=None) as batch_op:
         batch_op.add_column(sa.Column("embedding", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("embedding_model", sa.String(length=200), nullable=True))
@@ -98,6 +116,7 @@ def downgrade() -> None:
     with op.batch_alter_table("theme_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_theme_events_theme_id"))
 
+    op.drop_table("theme_alerts")
     op.drop_table("theme_events")
     with op.batch_alter_table("themes", schema=None) as batch_op:
         batch_op.drop_index("ix_themes_kind_active")

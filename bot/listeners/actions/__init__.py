@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.blocks import digest as digest_blocks
 from bot.blocks import ids
-from bot.listeners.actions import capture
+from bot.listeners.actions import capture, digest
 
 
 def register(app: App) -> None:
@@ -13,3 +14,6 @@ def register(app: App) -> None:
     app.action(ids.OPEN_REPORT)(capture.handle_open_report)
     app.action(ids.ADD_DETAILS)(capture.handle_add_details)
     app.action(ids.UNDO)(capture.handle_undo)
+    app.action(digest_blocks.DIGEST_SHOW_MORE)(digest.handle_show_more)
+    app.action(digest_blocks.THEME_STATUS)(digest.handle_status)
+    app.action(digest_blocks.THEME_DETAILS)(digest.handle_details)

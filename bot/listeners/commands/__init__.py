@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.commands import painpoint
+from bot.listeners.commands import digest, painpoint
+from bot.services.roles import Role
 
 
 def register(app: App) -> None:
     """Register every slash command."""
     app.command("/painpoint")(painpoint.handle_painpoint)
+    painpoint.ROLE_COMMANDS["digest"] = (Role.MANAGER, digest.handle_digest)
+    painpoint.ROLE_COMMANDS["report"] = (Role.MANAGER, digest.handle_report)

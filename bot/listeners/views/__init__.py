@@ -5,9 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.blocks import ids
-from bot.listeners.views import report
+from bot.blocks.digest import WONT_FIX_MODAL
+from bot.listeners.views import digest, report
 
 
 def register(app: App) -> None:
     """Register every modal submission handler."""
     app.view(ids.REPORT_MODAL)(report.handle_report_submission)
+    app.view(WONT_FIX_MODAL)(digest.handle_wont_fix)

@@ -1,0 +1,312 @@
+"""Digest messages, theme details and spike alerts: pure builders over `InsightReport`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
+from bot.services.capture import CATEGORIES
+from bot.services.insights import InsightReport, ThemeSummary
+from bot.services.theme_status import STATUSES
+
+THEMES_PER_PAGE = 5
+DIGEST_SHOW_MORE = "digest_show_more"
+THEME_STATUS = "theme_status"
+THEME_DETAILS = "theme_details"
+WONT_FIX_MODAL = "theme_wont_fix"
+WONT_FIX_REASON = "reason"
+PERIOD_LABELS = {
+    "7d": "the last 7 days",
+    "30d": "the last 30 days",
+    "90d": "the last 90 days",
+    "all": "all time",
+}
+
+Message = tuple[str, list[dict[str, Any]]]
+
+
+def trend_label(summary: ThemeSummary) -> str:
+    """An arrow and the change versus the previous period."""
+    trend = summary.trend
+    if trend is None:
+        return "🆕 new" if summary.current_count else "→ steady"
+    if trend > 0.1:
+        return f"↑ +{trend:.0%}"
+    if trend < -0.1:
+        return f"↓ {trend:.0%}"
+    return "→ steady"
+
+
+def _category_label(key: str | None) -> str:
+    return CATEGORIES.get(key or "", "Uncategorised")
+
+
+def theme_headline(summary: ThemeSummary) -> str:
+    """One mrkdwn paragraph with the numbers a manager scans first."""
+    spike = " · 🔥 *spike this week*" if summary.spike else ""
+    hours = f" · ⏱ {summary.hours_per_week:,.0f} h/week" if summary.hours_per_week else ""
+    return (
+        f"*{escape_mrkdwn(shorten(summary.title, 150))}*\n"
+        f"👥 {summary.reporters} people · {summary.size} reports · {trend_label(summary)}"
+        f"{hours} · {_category_label(summary.main_category)} · _{STATUSES.get(summary.status, summary.status)}_{spike}"
+    )
+
+
+def _quote_lines(quotes: Sequence[str], limit: int, length: int) -> str:
+    return "\n".join(
+        f"> {escape_mrkdwn(shorten(' '.join(q.split()), length))}" for q in quotes[:limit]
+    )
+
+
+def _status_select(summary: ThemeSummary) -> StaticSelectElement:
+    options = [Option(value=f"{summary.id}:{key}", label=label) for key, label in STATUSES.items()]
+    current = next((o for o in options if o.value == f"{summary.id}:{summary.status}"), None)
+    return StaticSelectElement(
+        action_id=THEME_STATUS,
+        placeholder="Set status",
+        options=options,
+        initial_option=current,
+    )
+
+
+def theme_blocks(summary: ThemeSummary, *, controls: bool) -> list[Block]:
+    """The blocks for one theme in a digest."""
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=shorten(theme_headline(summary), 3000)))
+    ]
+    context_parts = []
+    if summary.keywords:
+        context_parts.append("🔑 " + escape_mrkdwn(shorten(", ".join(summary.keywords[:6]), 300)))
+    quotes = _quote_lines(summary.quotes, 2, 220)
+    if quotes:
+        context_parts.append(quotes)
+    if context_parts:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=shorten("\n".join(context_parts), 3000))]
+            )
+        )
+    if controls:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"theme:{summary.id}",
+                elements=[
+                    _status_select(summary),
+                    ButtonElement(text="Details", action_id=THEME_DETAILS, value=str(summary.id)),
+                ],
+            )
+        )
+    return blocks
+
+
+def digest_message(
+    report: InsightReport, *, page: int = 0, controls: bool = True, per_page: int = THEMES_PER_PAGE
+) -> Message:
+    """One page of the digest; always within Slack's 50-block limit."""
+    scope = PERIOD_LABELS.get(report.period, report.period)
+    if report.team:
+        scope += f", team {report.team}"
+    title = f"Pain-point digest — {scope}"
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(title, 150)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=(
+                        f"{report.total_painpoints:,} reports from {report.total_reporters:,} people"
+                        f" · {report.total_hours_per_week:,.0f} hours a week reported"
+                        f" · themes shown only when at least {report.min_reporters} people report them"
+                    )
+                )
+            ]
+        ),
+    ]
+    pages = max(1, -(-len(report.themes) // per_page))
+    page = min(max(page, 0), pages - 1)
+    shown = report.themes[page * per_page : (page + 1) * per_page]
+    if not report.themes:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="No recurring themes yet for this selection — nothing has been reported "
+                    f"by {report.min_reporters} or more people."
+                    if report.total_painpoints
+                    else "No pain points have been reported in this selection yet."
+                )
+            )
+        )
+    for index, summary in enumerate(shown, start=page * per_page + 1):
+        blocks.append(DividerBlock())
+        theme = theme_blocks(summary, controls=controls)
+        first = theme[0]
+        assert isinstance(first, SectionBlock) and first.text is not None
+        first.text.text = shorten(f"{index}. {first.text.text}", 3000)
+        blocks += theme
+    footer = []
+    if report.smaller_signals:
+        footer.append(
+            f"{report.smaller_signals} smaller signals ({report.suppressed_painpoints} reports) are not "
+            f"shown: each has fewer than {report.min_reporters} reporters."
+        )
+    if pages > 1:
+        footer.append(f"Page {page + 1} of {pages} · {len(report.themes)} themes")
+    if footer:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(footer))]))
+    if controls and page + 1 < pages:
+        value = json.dumps({"period": report.period, "team": report.team, "page": page + 1})
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text="Show more", action_id=DIGEST_SHOW_MORE, value=value[:2000])
+                ]
+            )
+        )
+    return f"{title}: {len(report.themes)} themes", to_dicts(blocks)
+
+
+def theme_details_view(summary: ThemeSummary, suggestions: Sequence[str] = ()) -> dict[str, Any]:
+    """A modal with everything about one theme."""
+
+    def counts(mapping: dict[str, int], labels: dict[str, str] | None = None) -> str:
+        items = sorted(mapping.items(), key=lambda kv: -kv[1])[:10]
+        return ", ".join(f"{(labels or {}).get(k, k)} {v}" for k, v in items) or "—"
+
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=shorten(theme_headline(summary), 3000))),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*First seen*\n{summary.first_seen:%d %b %Y}"),
+                MarkdownTextObject(text=f"*Last seen*\n{summary.last_seen:%d %b %Y}"),
+                MarkdownTextObject(
+                    text=shorten(f"*Categories*\n{counts(summary.categories, CATEGORIES)}", 2000)
+                ),
+                MarkdownTextObject(
+                    text=shorten(f"*How often*\n{counts(summary.frequencies)}", 2000)
+                ),
+                MarkdownTextObject(text=shorten(f"*Teams*\n{counts(summary.teams)}", 2000)),
+                MarkdownTextObject(
+                    text=f"*Weekly reports (12 weeks)*\n{' '.join(map(str, summary.weekly_counts))}"
+                ),
+            ]
+        ),
+    ]
+    if summary.keywords:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=shorten("*Keywords* " + escape_mrkdwn(", ".join(summary.keywords)), 3000)
+                )
+            )
+        )
+    if summary.quotes:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=shorten("*In their words*\n" + _quote_lines(summary.quotes, 3, 600), 3000)
+                )
+            )
+        )
+    if summary.status_reason:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=shorten(f"*Why not fixed:* {escape_mrkdwn(summary.status_reason)}", 3000)
+                )
+            )
+        )
+    if suggestions:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=shorten(
+                        "*Suggested lessons*\n"
+                        + "\n".join(f"• {escape_mrkdwn(s)}" for s in suggestions),
+                        3000,
+                    )
+                )
+            )
+        )
+    view = View(
+        type="modal",
+        title=shorten(f"Theme #{summary.id}", 24),
+        close="Close",
+        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
+    )
+    return view.to_dict()
+
+
+def wont_fix_view(theme_id: int, title: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Ask for the reason before marking a theme "won't fix"."""
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"Why won't *{escape_mrkdwn(shorten(title, 200))}* be fixed? Reporters who asked to be kept posted will read this."
+            )
+        ),
+        InputBlock(
+            block_id=WONT_FIX_REASON,
+            label="Reason",
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=500),
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=WONT_FIX_MODAL,
+        title="Won't fix",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"theme_id": theme_id, **metadata})[:3000],
+        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
+    )
+    return view.to_dict()
+
+
+def status_notification(title: str, status: str, reason: str | None) -> Message:
+    """The DM to an opted-in reporter: the theme and its new status, never other reporters."""
+    label = STATUSES.get(status, status)
+    text = f"An update on something you reported: the theme *{escape_mrkdwn(shorten(title, 200))}* is now *{label}*."
+    if reason:
+        text += f"\n_Reason:_ {escape_mrkdwn(shorten(reason, 500))}"
+    text += "\nYou get this because you asked to be kept posted. Thank you for speaking up."
+    return text.replace("*", ""), to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def spike_alert(summary: ThemeSummary, min_reporters: int) -> Message:
+    """A channel alert for a theme whose reports spiked this week."""
+    this_week = summary.weekly_counts[-1] if summary.weekly_counts else 0
+    text = (
+        f"🔥 *Spike:* {escape_mrkdwn(shorten(summary.title, 150))} — {this_week} reports this week "
+        f"(usually about {sum(summary.weekly_counts[:-1]) / max(len(summary.weekly_counts) - 1, 1):.1f})"
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    quotes = _quote_lines(summary.quotes, 2, 220)
+    if quotes:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=quotes)]))
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"{summary.reporters} people in all · shown because at least {min_reporters} reported it"
+                )
+            ]
+        )
+    )
+    return text.replace("*", ""), to_dicts(blocks)

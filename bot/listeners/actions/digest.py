@@ -1,0 +1,155 @@
+"""Digest controls for managers: page on, change a theme's status, open its details."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import capture as capture_blocks
+from bot.blocks.digest import status_notification, theme_details_view, wont_fix_view
+from bot.deps import Deps
+from bot.listeners.commands.digest import Scope, digest_reply
+from bot.listeners.commands.painpoint import refusal
+from bot.listeners.context import deps_of, user_of
+from bot.services.roles import Role
+from bot.services.theme_status import STATUSES, StatusError
+
+logger = logging.getLogger(__name__)
+
+
+def _is_manager(deps: Deps, user_id: str, respond: Respond) -> bool:
+    if deps.roles.has_role(user_id, Role.MANAGER):
+        return True
+    text, blocks = refusal(Role.MANAGER)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    return False
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    return dict((body.get("actions") or [{}])[0])
+
+
+def handle_show_more(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Replace the digest message with its next page."""
+    ack()
+    deps = deps_of(context)
+    if not _is_manager(deps, user_of(body, context), respond):
+        return
+    try:
+        state = json.loads(_action(body).get("value") or "{}")
+        scope = Scope(str(state.get("period", "30d")), state.get("team"))
+        page = int(state.get("page", 0))
+    except (ValueError, TypeError):
+        respond(
+            text="That button is out of date; run `/painpoint digest` again.",
+            replace_original=False,
+        )
+        return
+    text, blocks = digest_reply(deps, scope, page)
+    container = body.get("container") or {}
+    if (
+        container.get("channel_id")
+        and container.get("message_ts")
+        and not container.get("is_ephemeral")
+    ):
+        client.chat_update(
+            channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=blocks
+        )
+    else:
+        respond(text=text, blocks=blocks, replace_original=True)
+
+
+def notify_reporters(
+    client: WebClient, user_ids: list[str], title: str, status: str, reason: str | None
+) -> int:
+    """DM each opted-in reporter once; returns how many were reached."""
+    text, blocks = status_notification(title, status, reason)
+    reached = 0
+    for user_id in user_ids:
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            reached += 1
+        except SlackApiError as exc:
+            logger.warning("could not notify a reporter: %s", exc.response.get("error"))
+    return reached
+
+
+def apply_status(
+    deps: Deps,
+    client: WebClient,
+    *,
+    theme_id: int,
+    status: str,
+    actor: str,
+    reason: str | None = None,
+) -> str:
+    """Set the status, tell opted-in reporters, and say what happened in one line."""
+    try:
+        result = deps.theme_status.set_status(
+            theme_id=theme_id, status=status, actor=actor, reason=reason
+        )
+    except StatusError as exc:
+        return str(exc)
+    if not result.changed:
+        return f"*{result.title}* is already _{STATUSES[status]}_."
+    reached = notify_reporters(client, result.notify_user_ids, result.title, status, result.reason)
+    people = "person who asked" if reached == 1 else "people who asked"
+    return f"*{result.title}* is now _{STATUSES[status]}_; {reached} {people} to be kept posted were told."
+
+
+def handle_status(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """A status picked in the digest; "won't fix" first asks for the reason."""
+    ack()
+    deps = deps_of(context)
+    user_id = user_of(body, context)
+    if not _is_manager(deps, user_id, respond):
+        return
+    value = str((_action(body).get("selected_option") or {}).get("value") or "")
+    theme_part, _, status = value.partition(":")
+    if not theme_part.isdigit() or status not in STATUSES:
+        respond(
+            text="That status choice is not valid.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    if status == "wont_fix":
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=wont_fix_view(int(theme_part), deps.theme_status.title_of(int(theme_part)), {}),
+        )
+        return
+    message = apply_status(deps, client, theme_id=int(theme_part), status=status, actor=user_id)
+    text, blocks = capture_blocks.notice(message)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+def handle_details(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Open a modal with everything about one theme (only themes that pass the k rule)."""
+    ack()
+    deps = deps_of(context)
+    if not _is_manager(deps, user_of(body, context), respond):
+        return
+    value = str(_action(body).get("value") or "")
+    report = deps.insights.report(period="all", with_history=True)
+    summary = next((t for t in report.themes if value.isdigit() and t.id == int(value)), None)
+    if summary is None:
+        respond(
+            text="That theme is no longer available (merged, or below the minimum number of reporters).",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=theme_details_view(summary))

@@ -1,0 +1,365 @@
+"""What managers may see about themes: summaries under the minimum-reporter rule.
+
+Every surface a manager or a channel sees (digest, channel post, alert, report, chart, theme
+export) reads themes through `ThemeInsights.report`, so the k rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+
+from bot.db.models import PainPoint, Theme, ThemeEvent
+from bot.db.session import SessionFactory
+from bot.services.embeddings import from_bytes
+
+PERIODS: dict[str, timedelta | None] = {
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+    "all": None,
+}
+TREND_WINDOW_FOR_ALL = timedelta(days=30)
+SPIKE_WEEKS = 12
+QUOTES_PER_THEME = 3
+
+
+class SliceTooSmall(Exception):
+    """A team or period filter whose slice has fewer distinct reporters than the minimum."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of a theme's status history."""
+
+    status: str
+    reason: str | None
+    actor: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    """A theme as a manager sees it: only built for themes with at least k reporters."""
+
+    id: int
+    title: str
+    keywords: list[str]
+    size: int
+    reporters: int
+    quotes: list[str]
+    hours_per_week: float
+    categories: dict[str, int]
+    frequencies: dict[str, int]
+    teams: dict[str, int]
+    first_seen: datetime
+    last_seen: datetime
+    current_count: int
+    previous_count: int
+    spike: bool
+    weekly_counts: list[int]
+    status: str
+    status_reason: str | None
+    history: list[StatusChange] = field(default_factory=list)
+
+    @property
+    def trend(self) -> float | None:
+        """Relative change versus the previous period (None when there was nothing before)."""
+        if self.previous_count == 0:
+            return None
+        return (self.current_count - self.previous_count) / self.previous_count
+
+    @property
+    def main_category(self) -> str | None:
+        """The most reported category, if any was given."""
+        return (
+            max(self.categories, key=lambda key: self.categories[key]) if self.categories else None
+        )
+
+
+@dataclass(frozen=True)
+class InsightReport:
+    """Themes that pass the k rule, plus what was held back and why."""
+
+    period: str
+    team: str | None
+    min_reporters: int
+    generated_at: datetime
+    total_painpoints: int
+    total_reporters: int
+    total_hours_per_week: float
+    themes: list[ThemeSummary]
+    smaller_signals: int
+    suppressed_painpoints: int
+    unassigned_painpoints: int
+    categories: dict[str, int]
+    model: str | None = None
+
+
+@dataclass
+class _Member:
+    id: int
+    text: str
+    reporter: str
+    category: str | None
+    frequency: str | None
+    team: str | None
+    hours: float | None
+    created_at: datetime
+    embedding: bytes | None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_WEEKS) -> list[int]:
+    """Counts per 7-day window ending at `now`, oldest first (the last entry is this week)."""
+    counts = [0] * weeks
+    for moment in dates:
+        age = (now - moment).total_seconds() / (7 * 86400)
+        index = weeks - 1 - math.floor(age)
+        if 0 <= index < weeks:
+            counts[index] += 1
+    return counts
+
+
+def is_spike(counts: Sequence[int], min_history: int = 3) -> bool:
+    """This week ≥ the trailing weekly mean + 2 standard deviations (and above zero)."""
+    if len(counts) < min_history + 1 or counts[-1] <= 0:
+        return False
+    history = np.asarray(counts[:-1], dtype=float)
+    # Only weeks since the theme's first report count as history.
+    nonzero = np.flatnonzero(history)
+    if nonzero.size == 0:
+        return False
+    history = history[nonzero[0] :]
+    if history.size < min_history:
+        return False
+    return bool(counts[-1] >= history.mean() + 2 * history.std() and counts[-1] > history.mean())
+
+
+QuotePicker = Callable[[Sequence[str], Sequence[str], np.ndarray | None], list[str]]
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def centre_quotes(
+    texts: Sequence[str],
+    reporters: Sequence[str],
+    vectors: np.ndarray | None,
+    limit: int = QUOTES_PER_THEME,
+) -> list[str]:
+    """Quotes closest to the theme's centre, one per reporter, never two near-identical ones."""
+    order: list[int]
+    if vectors is not None and len(vectors) == len(texts) and len(texts):
+        centre = vectors.mean(axis=0)
+        order = list(np.argsort(-(vectors @ centre)))
+    else:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    chosen: list[str] = []
+    seen_reporters: set[str] = set()
+    seen_texts: list[set[str]] = []
+    for index in order:
+        words = set(_normal(texts[index]).split())
+        if reporters[index] in seen_reporters or not words:
+            continue
+        if any(len(words & other) / max(len(words | other), 1) > 0.8 for other in seen_texts):
+            continue
+        chosen.append(texts[index])
+        seen_reporters.add(reporters[index])
+        seen_texts.append(words)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+class ThemeInsights:
+    """Builds manager-facing theme summaries, enforcing the minimum-reporter rule."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        *,
+        min_reporters: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        quote_picker: QuotePicker = centre_quotes,
+    ) -> None:
+        self._session_factory = session_factory
+        self.min_reporters = min_reporters
+        self._clock = clock
+        self._quote_picker = quote_picker
+
+    def teams(self) -> list[str]:
+        """Team names that appear on stored pain points."""
+        with self._session_factory() as session:
+            names = session.scalars(
+                select(PainPoint.team).where(PainPoint.team.is_not(None)).distinct()
+            ).all()
+        return sorted(name for name in names if name)
+
+    def report(
+        self,
+        *,
+        period: str = "30d",
+        team: str | None = None,
+        kind: str = "painpoint",
+        with_history: bool = False,
+        now: datetime | None = None,
+    ) -> InsightReport:
+        """Themes of the slice (period × team); raises SliceTooSmall below k reporters."""
+        if period not in PERIODS:
+            raise ValueError(f"unknown period {period!r}")
+        now = now or self._clock()
+        span = PERIODS[period]
+        start = now - span if span else None
+        trend_span = span or TREND_WINDOW_FOR_ALL
+
+        with self._session_factory() as session:
+            query = select(
+                PainPoint.id,
+                PainPoint.text,
+                PainPoint.reporter,
+                PainPoint.category,
+                PainPoint.frequency,
+                PainPoint.team,
+                PainPoint.hours_per_week,
+                PainPoint.created_at,
+                PainPoint.embedding,
+                PainPoint.theme_id,
+            )
+            if team is not None:
+                query = query.where(PainPoint.team == team)
+            rows = session.execute(query).all()
+            themes = {
+                theme.id: theme
+                for theme in session.scalars(
+                    select(Theme).where(Theme.kind == kind, Theme.active.is_(True))
+                )
+            }
+            history: dict[int, list[StatusChange]] = defaultdict(list)
+            if with_history and themes:
+                for event in session.scalars(
+                    select(ThemeEvent)
+                    .where(ThemeEvent.theme_id.in_(list(themes)), ThemeEvent.kind == "status")
+                    .order_by(ThemeEvent.created_at, ThemeEvent.id)
+                ):
+                    history[event.theme_id].append(
+                        StatusChange(
+                            status=str(event.detail.get("status")),
+                            reason=_optional_str(event.detail.get("reason")),
+                            actor=event.actor,
+                            at=_aware(event.created_at),
+                        )
+                    )
+
+        all_members: dict[int | None, list[_Member]] = defaultdict(list)
+        in_slice: list[_Member] = []
+        for row in rows:
+            member = _Member(
+                id=row.id,
+                text=row.text,
+                reporter=row.reporter,
+                category=row.category,
+                frequency=row.frequency,
+                team=row.team,
+                hours=row.hours_per_week,
+                created_at=_aware(row.created_at),
+                embedding=row.embedding,
+            )
+            theme_id = row.theme_id if row.theme_id in themes else None
+            all_members[theme_id].append(member)
+            if start is None or member.created_at >= start:
+                in_slice.append(member)
+
+        slice_reporters = {member.reporter for member in in_slice}
+        if (team is not None or span is not None) and len(slice_reporters) < self.min_reporters:
+            raise SliceTooSmall(
+                f"fewer than {self.min_reporters} people reported in this slice, so showing it "
+                "could single someone out"
+            )
+
+        summaries: list[ThemeSummary] = []
+        smaller = 0
+        suppressed = 0
+        for theme_id, theme in themes.items():
+            members = all_members.get(theme_id, [])
+            current = [m for m in members if start is None or m.created_at >= start]
+            if not current:
+                continue
+            reporters = {m.reporter for m in current}
+            if len(reporters) < self.min_reporters:
+                smaller += 1
+                suppressed += len(current)
+                continue
+            summaries.append(self._summary(theme, current, members, now, trend_span, history))
+        summaries.sort(key=lambda s: (-s.reporters, -s.size, s.id))
+        unassigned = len(
+            [m for m in all_members.get(None, []) if start is None or m.created_at >= start]
+        )
+        return InsightReport(
+            period=period,
+            team=team,
+            min_reporters=self.min_reporters,
+            generated_at=now,
+            total_painpoints=len(in_slice),
+            total_reporters=len(slice_reporters),
+            total_hours_per_week=float(sum(m.hours or 0.0 for m in in_slice)),
+            themes=summaries,
+            smaller_signals=smaller,
+            suppressed_painpoints=suppressed,
+            unassigned_painpoints=unassigned,
+            categories=dict(Counter(m.category for m in in_slice if m.category)),
+        )
+
+    def _summary(
+        self,
+        theme: Theme,
+        current: list[_Member],
+        members: list[_Member],
+        now: datetime,
+        trend_span: timedelta,
+        history: dict[int, list[StatusChange]],
+    ) -> ThemeSummary:
+        vectors = None
+        if all(m.embedding for m in current):
+            vectors = np.vstack([from_bytes(bytes(m.embedding or b"")) for m in current])
+        quotes = self._quote_picker(
+            [m.text for m in current], [m.reporter for m in current], vectors
+        )
+        dates = [m.created_at for m in members]
+        counts = weekly_counts(dates, now)
+        return ThemeSummary(
+            id=theme.id,
+            title=theme.title,
+            keywords=list(theme.keywords or []),
+            size=len(current),
+            reporters=len({m.reporter for m in current}),
+            quotes=quotes,
+            hours_per_week=float(sum(m.hours or 0.0 for m in current)),
+            categories=dict(Counter(m.category for m in current if m.category)),
+            frequencies=dict(Counter(m.frequency for m in current if m.frequency)),
+            teams=dict(Counter(m.team for m in current if m.team)),
+            first_seen=min(dates),
+            last_seen=max(dates),
+            current_count=sum(1 for d in dates if d >= now - trend_span),
+            previous_count=sum(1 for d in dates if now - 2 * trend_span <= d < now - trend_span),
+            spike=is_spike(counts),
+            weekly_counts=counts,
+            status=theme.status,
+            status_reason=theme.status_reason,
+            history=history.get(theme.id, []),
+        )
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
