@@ -17,6 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
 from bot.listeners import register_listeners
+from bot.nudges.concerns import ConcernService
+from bot.nudges.lessons import load_library
+from bot.nudges.service import NudgeService
 from bot.services.capture import CaptureLimits, CaptureService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
@@ -38,6 +41,23 @@ def make_client(settings: Settings) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=2),
         ],
+    )
+
+
+def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> NudgeService:
+    """Nudge campaigns, feedback and concerns over the lesson library in settings."""
+    assert settings.secret_key is not None
+    library = load_library(settings.lessons_dir)
+    for problem in library.problems:
+        logging.getLogger("painpoint.nudges").error("lesson library: %s", problem)
+    concerns = ConcernService(
+        session_factory,
+        secret_key=settings.secret_key,
+        min_reporters=settings.min_reporters,
+        max_length=settings.max_text_length,
+    )
+    return NudgeService(
+        session_factory, library, concerns=concerns, min_reporters=settings.min_reporters
     )
 
 
@@ -75,6 +95,7 @@ def build_deps(
         background=ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg"),
         insights=ThemeInsights(session_factory, min_reporters=settings.min_reporters),
         theme_status=ThemeStatusService(session_factory),
+        nudges=build_nudge_service(settings, session_factory),
     )
 
 

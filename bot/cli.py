@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import cli_themes
+from bot.nudges import cli as cli_nudges
+from bot.nudges.export import export_concerns, export_deliveries
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve Slack (Socket Mode or HTTP) after applying migrations."""
     from bot.runtime import run
 
-    return run(settings, http=args.http, port=args.port, host=args.host)
+    return run(settings, http=args.http, port=args.port, host=args.host, worker=not args.no_worker)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -86,6 +88,8 @@ def _export_themes(session_factory: SessionFactory, settings: Settings) -> Expor
 EXPORTERS: dict[str, Callable[[SessionFactory, Settings], Exported]] = {
     "painpoints": _export_painpoints,
     "themes": _export_themes,
+    "concerns": export_concerns,
+    "deliveries": export_deliveries,
 }
 
 
@@ -159,6 +163,7 @@ COMMANDS: dict[str, Command] = {
     "import": cmd_import,
     "demo": cmd_demo,
     **cli_themes.COMMANDS,
+    **cli_nudges.COMMANDS,
 }
 
 
@@ -175,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    run.add_argument(
+        "--no-worker", action="store_true", help="do not schedule or send nudges in this process"
+    )
 
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
@@ -192,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     cli_themes.add_parsers(sub)
+    cli_nudges.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="run on bundled sample data, no Slack needed")
     demo.add_argument("--database", default="var/demo.db", help="SQLite file for the demo")

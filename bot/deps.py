@@ -6,6 +6,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from bot.db.session import SessionFactory
+from bot.nudges.service import NudgeService
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
@@ -24,3 +25,5 @@ class Deps:
     background: Executor
     insights: ThemeInsights
     theme_status: ThemeStatusService
+    # Training nudges and concerns (None only in apps built without them).
+    nudges: NudgeService | None = None

@@ -33,7 +33,7 @@ def startup_problem(settings: Settings, *, socket_mode: bool) -> str | None:
     return None
 
 
-def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
+def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = True) -> int:
     """Serve until interrupted; returns the process exit code."""
     socket_mode = bool(settings.slack_app_token) and not http
     problem = startup_problem(settings, socket_mode=socket_mode)
@@ -44,13 +44,27 @@ def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
     client = make_client(settings)
     deps = build_deps(settings, client=client, session_factory=make_session_factory(engine))
     app = create_app(settings, client=client, deps=deps)
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    nudge_worker = None
+    if worker:
+        from bot.nudges.worker import NudgeWorker
 
-        logger.info("painpoint connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        # Every process may run one; the lease lets only one of them schedule and send.
+        nudge_worker = NudgeWorker(
+            settings, session_factory=deps.session_factory, engine=engine
+        ).start()
+        if deps.nudges is not None:
+            deps.nudges.on_scheduled = lambda _campaign_id: nudge_worker.poke()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logger.info("painpoint connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+            return 0
+        from bot.server import PainpointWSGI, serve
+
+        serve(PainpointWSGI(app, engine), host=host, port=port, threads=settings.http_threads)
         return 0
-    from bot.server import PainpointWSGI, serve
-
-    serve(PainpointWSGI(app, engine), host=host, port=port, threads=settings.http_threads)
-    return 0
+    finally:
+        if nudge_worker is not None:
+            nudge_worker.stop()

@@ -56,11 +56,24 @@ class PainpointWSGI:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY_BYTES:
                 return _json(start_response, 413, {"error": "request too large"})
-            return self._slack(environ, start_response)
+            try:
+                return self._slack(environ, start_response)
+            except Exception as exc:
+                # Bolt parses the body before it checks the signature and raises on bodies Slack
+                # never sends (broken JSON, a `payload=` that is not JSON, missing fields). The
+                # adapter calls start_response only after a successful dispatch, so answer 400.
+                logger.warning("unreadable request on /slack/events: %r", exc)
+                return _json(start_response, 400, {"error": "malformed request"})
         return _json(start_response, 404, {"error": "not found"})
 
 
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, str]) -> list[bytes]:

@@ -49,7 +49,16 @@ class Settings(BaseSettings):
     role_cache_seconds: int = Field(default=300, ge=0, alias="PAINPOINT_ROLE_CACHE_SECONDS")
     listener_threads: int = Field(default=16, ge=1, le=256, alias="PAINPOINT_LISTENER_THREADS")
     http_threads: int = Field(default=16, ge=1, le=256, alias="PAINPOINT_HTTP_THREADS")
-    nudge_rate: float = Field(default=1.0, gt=0, le=100, alias="PAINPOINT_NUDGE_RATE")
+    nudge_rate: float = Field(default=1.0, gt=0, le=1000, alias="PAINPOINT_NUDGE_RATE")
+    nudge_grace_minutes: int = Field(
+        default=60, ge=0, le=7 * 24 * 60, alias="PAINPOINT_NUDGE_GRACE_MINUTES"
+    )
+    nudge_lease_seconds: int = Field(
+        default=30, ge=6, le=600, alias="PAINPOINT_NUDGE_LEASE_SECONDS"
+    )
+    nudge_threads: int = Field(default=4, ge=1, le=64, alias="PAINPOINT_NUDGE_THREADS")
+    nudge_max_attempts: int = Field(default=6, ge=1, le=50, alias="PAINPOINT_NUDGE_MAX_ATTEMPTS")
+    lessons_dir: str | None = Field(default=None, alias="PAINPOINT_LESSONS_DIR")
     log_level: str = Field(default="INFO", alias="PAINPOINT_LOG_LEVEL")
 
     @field_validator("managers", "trainers", "teams", mode="before")

@@ -36,7 +36,8 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
         raise ValueError(f"expected a 2-d array, got shape {arr.shape}")
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return arr / norms
+    normalised: np.ndarray = arr / norms
+    return normalised
 
 
 def resolve_model(model: str | None) -> tuple[str, str]:

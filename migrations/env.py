@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from bot.db import models  # noqa: F401  (registers every table on the metadata)
+from bot.db import (
+    models,  # noqa: F401  (registers every table on the metadata)
+    nudge_models,  # noqa: F401  (nudge tables)
+)
 from bot.db.base import Base
 from bot.db.session import make_engine
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from itertools import count
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -221,6 +222,24 @@ class Sender:
         if retry_num is not None:
             headers = {"x-slack-retry-num": str(retry_num), "x-slack-retry-reason": "http_timeout"}
         return self.send(event_body(event, event_id=event_id), "application/json", headers)
+
+
+def app_home_opened(user: str = "U100", tab: str = "home") -> dict[str, Any]:
+    """An `app_home_opened` event."""
+    return {"type": "app_home_opened", "user": user, "channel": "D100", "tab": tab}
+
+
+def drain(app: App) -> None:
+    """Wait until every listener the app has started has finished.
+
+    Events are acknowledged before their listener runs, so a test that asserts "nothing was
+    stored or sent" must first let the listener end. The old executor is swapped for a fresh
+    one, so the app keeps working afterwards.
+    """
+    runner = app.listener_runner
+    old = runner.listener_executor
+    runner.listener_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-drain")
+    old.shutdown(wait=True)
 
 
 def response_json(response: BoltResponse) -> dict[str, Any]:

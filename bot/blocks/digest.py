@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
+from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
 from bot.services.capture import CATEGORIES
 from bot.services.insights import InsightReport, ThemeSummary
 from bot.services.theme_status import STATUSES
@@ -139,6 +139,8 @@ def digest_message(
             ]
         ),
     ]
+    # Header, context, footer and "Show more" take 4 blocks; each theme takes 3 or 4.
+    per_page = max(1, min(per_page, (MAX_MESSAGE_BLOCKS - 4) // (4 if controls else 3)))
     pages = max(1, -(-len(report.themes) // per_page))
     page = min(max(page, 0), pages - 1)
     shown = report.themes[page * per_page : (page + 1) * per_page]

@@ -30,6 +30,11 @@ def handle_error(
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     logger.error("listener failed on a %s request: %r", kind, error, exc_info=error)
     text, blocks = notice(USER_MESSAGE)
+    if kind == "event_callback":
+        # Events are acknowledged before their listener runs, so `response` is already sent;
+        # a person whose DM failed is answered in its thread instead.
+        _tell_dm_sender(body.get("event") or {}, client, logger, text, blocks)
+        return BoltResponse(status=200, body="") if response is not None else None
     if response is not None:
         # Not acknowledged yet: the HTTP answer itself can carry the message.
         if "command" in body:
@@ -45,12 +50,39 @@ def handle_error(
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
             return None
         user = body.get("user_id") or (body.get("user") or {}).get("id")
-        user = user or (body.get("event") or {}).get("user")
-        if user and kind != "event_callback":
+        if user:
             client.chat_postMessage(channel=user, text=text, blocks=blocks)
     except SlackApiError as exc:
         logger.warning("could not tell the user about the error: %s", exc.response.get("error"))
     return None
+
+
+def _tell_dm_sender(
+    event: dict[str, Any],
+    client: WebClient,
+    logger: logging.Logger,
+    text: str,
+    blocks: list[dict[str, Any]],
+) -> None:
+    is_person_in_dm = (
+        event.get("type") == "message"
+        and event.get("channel_type") == "im"
+        and event.get("user")
+        and not event.get("bot_id")
+        and event.get("channel")
+        and event.get("ts")
+    )
+    if not is_person_in_dm:
+        return
+    try:
+        client.chat_postMessage(
+            channel=str(event["channel"]),
+            thread_ts=str(event.get("thread_ts") or event["ts"]),
+            text=text,
+            blocks=blocks,
+        )
+    except SlackApiError as exc:
+        logger.warning("could not tell the user about the error: %s", exc.response.get("error"))
 
 
 def register(app: App) -> None:

@@ -32,8 +32,13 @@ _TOKEN = re.compile(
 )
 # Phone numbers: an optional +, then 7 to 15 digits in groups separated by spaces, dots,
 # dashes or parentheses. Dates and plain amounts are kept (see _looks_like_phone).
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d[\d\s.-]{5,}\d(?!\w)")
+# A match may not end on the hour of a time ("2024-03-15 10:30"), so dates next to times survive.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d[\d\s.-]{5,}\d(?!\w|:\d)"
+)
 _DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_YEAR_RANGE = re.compile(r"^(?:19|20)\d{2}\s?-\s?(?:19|20)\d{2}$")
+_DOTTED = re.compile(r"^\d+(?:\.\d+)+$")
 _TOKENISH_QUERY = re.compile(r"(?:token|key|secret|session|sig|auth|password|code)", re.I)
 
 
@@ -42,7 +47,11 @@ def _looks_like_phone(candidate: str) -> bool:
     digits = sum(ch.isdigit() for ch in stripped)
     if digits < 7 or digits > 15:
         return False
-    if _DATE.match(stripped):
+    if _DATE.match(stripped) or _YEAR_RANGE.match(stripped):
+        return False
+    # Versions and addresses (10.4.1.2301, 192.168.0.1) have a one-digit group after the first;
+    # dotted phone numbers (415.555.0134, 01.23.45.67.89) do not.
+    if _DOTTED.match(stripped) and any(len(group) == 1 for group in stripped.split(".")[1:]):
         return False
     # A lone run of digits without separators or a + is an id or an amount, not a phone.
     has_structure = stripped.startswith(("+", "(")) or bool(re.search(r"\d[\s.-]\d", stripped))

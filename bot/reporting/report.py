@@ -102,8 +102,13 @@ def report_csv(report: InsightReport) -> str:
             record[key] = " | ".join(record[key])
         for key in ("categories", "teams"):
             record[key] = "; ".join(f"{k}: {v}" for k, v in record[key].items())
-        writer.writerow(record)
+        writer.writerow({k: _no_formula(v) if isinstance(v, str) else v for k, v in record.items()})
     return out.getvalue()
+
+
+def _no_formula(text: str) -> str:
+    """Quote a cell that a spreadsheet would run as a formula (reporters' words go in here)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _summary_numbers(report: InsightReport) -> dict[str, Any]:

@@ -269,16 +269,18 @@ class CaptureService:
         with self._session_factory() as session:
             try:
                 with session.begin():
-                    if event_id is not None:
-                        session.add(SlackEvent(event_id=event_id, received_at=self._clock()))
-                        session.flush()
                     row = session.scalars(
                         select(PainPoint).where(
                             PainPoint.reporter == reporter, PainPoint.thread_ts == thread_ts
                         )
                     ).first()
                     if row is None:
+                        # Leave the event id unclaimed: the caller records the reply as a
+                        # new pain point under the same event id.
                         return CaptureResult(Outcome.NOT_FOUND)
+                    if event_id is not None:
+                        session.add(SlackEvent(event_id=event_id, received_at=self._clock()))
+                        session.flush()
                     combined = f"{row.details}\n{detail}" if row.details else detail
                     if len(combined) > MAX_DETAILS_LENGTH:
                         return CaptureResult(Outcome.TOO_LONG, to_view(row))

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from bot.services.insights import SliceTooSmall, ThemeInsights
 logger = logging.getLogger(__name__)
 WEEKLY_PERIOD = "30d"
 SAME_SPIKE_WITHIN = timedelta(days=14)
+ALERT_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "is_archived"}
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,8 @@ class DigestPublisher:
                     alert is not None
                     and posted_at is not None
                     and now - posted_at <= SAME_SPIKE_WITHIN
+                    and self._update(alert, this_week, now, text, blocks)
                 ):
-                    if alert.reports_this_week != this_week:
-                        self._client.chat_update(
-                            channel=alert.channel, ts=alert.ts, text=text, blocks=blocks
-                        )
-                        alert.reports_this_week = this_week
-                        alert.updated_at = now
                     updated.append(summary.id)
                     continue
                 response = self._client.chat_postMessage(
@@ -124,3 +121,25 @@ class DigestPublisher:
                 alert.updated_at = now
                 posted.append(summary.id)
         return AlertResult(posted, updated)
+
+    def _update(
+        self,
+        alert: ThemeAlert,
+        this_week: int,
+        now: datetime,
+        text: str,
+        blocks: list[dict[str, Any]],
+    ) -> bool:
+        """Refresh a live alert; False when Slack no longer has it, so a new one is posted."""
+        if alert.reports_this_week == this_week:
+            return True
+        try:
+            self._client.chat_update(channel=alert.channel, ts=alert.ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.warning("spike alert update failed: %s", error)
+            # Other failures are retried at the next run rather than risking a second alert.
+            return error not in ALERT_GONE
+        alert.reports_this_week = this_week
+        alert.updated_at = now
+        return True

@@ -125,4 +125,6 @@ class EmbeddingService:
             rows = session.execute(query.order_by(PainPoint.id)).all()
         if not rows:
             return [], np.zeros((0, 0), dtype=VECTOR_DTYPE)
-        return [row_id for row_id, _ in rows], np.vstack([from_bytes(bytes(raw or b"")) for _, raw in rows])
+        return [row_id for row_id, _ in rows], np.vstack(
+            [from_bytes(bytes(raw or b"")) for _, raw in rows]
+        )

@@ -29,6 +29,7 @@ PERIODS: dict[str, timedelta | None] = {
 TREND_WINDOW_FOR_ALL = timedelta(days=30)
 SPIKE_WEEKS = 12
 QUOTES_PER_THEME = 3
+OTHER_TEAMS = "other teams"
 
 
 class SliceTooSmall(Exception):
@@ -282,7 +283,8 @@ class ThemeInsights:
                 in_slice.append(member)
 
         slice_reporters = {member.reporter for member in in_slice}
-        if (team is not None or span is not None) and len(slice_reporters) < self.min_reporters:
+        # An empty slice singles nobody out: it is reported as "no data", not refused.
+        if (team is not None or span is not None) and 0 < len(slice_reporters) < self.min_reporters:
             raise SliceTooSmall(
                 f"fewer than {self.min_reporters} people reported in this slice, so showing it "
                 "could single someone out"
@@ -348,7 +350,7 @@ class ThemeInsights:
             hours_per_week=float(sum(m.hours or 0.0 for m in current)),
             categories=dict(Counter(m.category for m in current if m.category)),
             frequencies=dict(Counter(m.frequency for m in current if m.frequency)),
-            teams=dict(Counter(m.team for m in current if m.team)),
+            teams=self._teams(current),
             first_seen=min(dates),
             last_seen=max(dates),
             current_count=sum(1 for d in dates if d >= now - trend_span),
@@ -359,6 +361,19 @@ class ThemeInsights:
             status_reason=theme.status_reason,
             history=history.get(theme.id, []),
         )
+
+    def _teams(self, current: list[_Member]) -> dict[str, int]:
+        """Reports per team; a team with fewer than k of the theme's reporters is not named."""
+        people: dict[str, set[str]] = defaultdict(set)
+        for m in current:
+            if m.team:
+                people[m.team].add(m.reporter)
+        counts = Counter(
+            m.team if len(people[m.team]) >= self.min_reporters else OTHER_TEAMS
+            for m in current
+            if m.team
+        )
+        return dict(counts)
 
 
 def _optional_str(value: object) -> str | None:

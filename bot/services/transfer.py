@@ -93,7 +93,8 @@ def read_import_csv(
     if "\x00" in content:
         raise ImportFileError(f"{path} looks like a binary file, not a CSV")
     try:
-        reader = csv.DictReader(io.StringIO(content, newline=""))
+        # strict: an unbalanced quote is an error, not the rest of the file glued into one row.
+        reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
         header = reader.fieldnames or []
         if not header:
             raise ImportFileError(f"{path} is empty: it has no header row")

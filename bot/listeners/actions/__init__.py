@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from bot.blocks import digest as digest_blocks
 from bot.blocks import ids
-from bot.listeners.actions import capture, digest
+from bot.blocks import nudges as nudge_blocks
+from bot.listeners.actions import capture, digest, nudges
 
 
 def register(app: App) -> None:
@@ -17,3 +20,9 @@ def register(app: App) -> None:
     app.action(digest_blocks.DIGEST_SHOW_MORE)(digest.handle_show_more)
     app.action(digest_blocks.THEME_STATUS)(digest.handle_status)
     app.action(digest_blocks.THEME_DETAILS)(digest.handle_details)
+    for feedback in nudge_blocks.FEEDBACK_ACTIONS:
+        app.action(feedback)(nudges.handle_feedback)
+    app.action(re.compile(rf"^{nudge_blocks.QUIZ_ACTION_PREFIX}\d+$"))(nudges.handle_quiz)
+    app.action(nudge_blocks.OPEN_CONCERN)(nudges.handle_open_concern)
+    app.action(nudge_blocks.PAUSE)(nudges.handle_pause)
+    app.action(nudge_blocks.RESUME)(nudges.handle_resume)

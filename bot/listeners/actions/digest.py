@@ -21,6 +21,9 @@ from bot.services.roles import Role
 from bot.services.theme_status import STATUSES, StatusError
 
 logger = logging.getLogger(__name__)
+NOT_AVAILABLE = (
+    "That theme is no longer available (merged, or below the minimum number of reporters)."
+)
 
 
 def _is_manager(deps: Deps, user_id: str, respond: Respond) -> bool:
@@ -29,6 +32,11 @@ def _is_manager(deps: Deps, user_id: str, respond: Respond) -> bool:
     text, blocks = refusal(Role.MANAGER)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     return False
+
+
+def _shown(deps: Deps, theme_id: int) -> bool:
+    """Whether managers may see the theme now (it may have dropped below k since the digest)."""
+    return any(t.id == theme_id for t in deps.insights.report(period="all").themes)
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -123,6 +131,9 @@ def handle_status(
             replace_original=False,
         )
         return
+    if not _shown(deps, int(theme_part)):
+        respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
+        return
     if status == "wont_fix":
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -146,10 +157,6 @@ def handle_details(
     report = deps.insights.report(period="all", with_history=True)
     summary = next((t for t in report.themes if value.isdigit() and t.id == int(value)), None)
     if summary is None:
-        respond(
-            text="That theme is no longer available (merged, or below the minimum number of reporters).",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=theme_details_view(summary))

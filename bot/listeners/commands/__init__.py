@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.commands import digest, painpoint
+from bot.listeners.commands import digest, nudge, painpoint
 from bot.services.roles import Role
 
 
 def register(app: App) -> None:
     """Register every slash command."""
     app.command("/painpoint")(painpoint.handle_painpoint)
+    app.command("/nudge")(nudge.handle_nudge)
     painpoint.ROLE_COMMANDS["digest"] = (Role.MANAGER, digest.handle_digest)
     painpoint.ROLE_COMMANDS["report"] = (Role.MANAGER, digest.handle_report)

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
 from bot.deps import Deps
+from bot.listeners.commands.nudge import settings_reply
 from bot.listeners.commands.parse import parse_command_text, parse_painpoint_number
 from bot.listeners.context import deps_of
 from bot.listeners.replies import capture_reply
@@ -64,6 +65,10 @@ def handle_painpoint(
     if parsed.name == "help":
         is_manager = deps.roles.has_role(user_id, Role.MANAGER)
         text, reply_blocks = blocks.help_message(is_manager=is_manager)
+        ack(text=text, blocks=reply_blocks)
+        return
+    if parsed.name == "settings":
+        text, reply_blocks = settings_reply(deps, user_id)
         ack(text=text, blocks=reply_blocks)
         return
     if parsed.name == "mine":

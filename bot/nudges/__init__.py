@@ -1,0 +1,1 @@
+"""Training nudges: lessons and tracks, scheduling, exactly-once delivery, feedback and concerns."""
