@@ -20,11 +20,16 @@ from bot.listeners import register_listeners
 from bot.nudges.concerns import ConcernService
 from bot.nudges.lessons import load_library
 from bot.nudges.service import NudgeService
+from bot.services.background import BatchWorker
 from bot.services.capture import CaptureLimits, CaptureService
+from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
 from bot.services.theme_status import ThemeStatusService
+from bot.services.themes import ThemeService
 from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -61,6 +66,22 @@ def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> 
     )
 
 
+def build_theme_service(
+    settings: Settings, session_factory: SessionFactory, *, kind: str = "painpoint"
+) -> ThemeService:
+    """The theme engine over stored reports, with the configured embedding model."""
+    from clustering.embedding import SentenceTransformerEmbedder, resolve_model
+    from clustering.pipeline import ThemePipeline
+
+    model_name, _ = resolve_model(settings.embedding_model)
+    embeddings = EmbeddingService(
+        session_factory,
+        lambda: SentenceTransformerEmbedder(settings.embedding_model),
+        model_name=model_name,
+    )
+    return ThemeService(session_factory, embeddings, ThemePipeline, kind=kind)
+
+
 def build_deps(
     settings: Settings,
     *,
@@ -81,6 +102,14 @@ def build_deps(
             duplicate_window=timedelta(hours=settings.duplicate_window_hours),
         ),
     )
+    themes = build_theme_service(settings, session_factory)
+    background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg")
+    embedding_worker = None
+    if settings.embed_on_capture:
+        # After Slack has its answer: embed new reports in batches and let each join its
+        # nearest theme; a single worker thread keeps bursts from starving request threads.
+        embedding_worker = BatchWorker(themes.assign_new, name="embedding")
+        capture.on_recorded = embedding_worker.submit
     roles = RoleDirectory(
         client,
         managers=settings.managers,
@@ -92,9 +121,11 @@ def build_deps(
         session_factory=session_factory,
         capture=capture,
         roles=roles,
-        background=ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg"),
+        background=background,
         insights=ThemeInsights(session_factory, min_reporters=settings.min_reporters),
         theme_status=ThemeStatusService(session_factory),
+        themes=themes,
+        embedding_worker=embedding_worker,
         nudges=build_nudge_service(settings, session_factory),
     )
 

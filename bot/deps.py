@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from bot.db.session import SessionFactory
 from bot.nudges.service import NudgeService
+from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
 from bot.services.theme_status import ThemeStatusService
+from bot.services.themes import ThemeService
 from bot.settings import Settings
 
 
@@ -25,5 +27,8 @@ class Deps:
     background: Executor
     insights: ThemeInsights
     theme_status: ThemeStatusService
+    themes: ThemeService
+    # Embeds new reports after the ack (None when PAINPOINT_EMBED_ON_CAPTURE is off).
+    embedding_worker: BatchWorker | None = None
     # Training nudges and concerns (None only in apps built without them).
     nudges: NudgeService | None = None

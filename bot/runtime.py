@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 from bot.app import build_deps, create_app, make_client
 from bot.db import migrate
@@ -44,6 +45,13 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
     client = make_client(settings)
     deps = build_deps(settings, client=client, session_factory=make_session_factory(engine))
     app = create_app(settings, client=client, deps=deps)
+    if deps.embedding_worker is not None:
+        # Load the model now, in the background, so the first report is not the one that waits.
+        threading.Thread(
+            target=lambda: deps.themes.embeddings.embedder.embed(["warm-up"]),
+            name="model-warm-up",
+            daemon=True,
+        ).start()
     nudge_worker = None
     if worker:
         from bot.nudges.worker import NudgeWorker

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     rate_limit_per_hour: int = Field(default=30, ge=1, alias="PAINPOINT_RATE_LIMIT_PER_HOUR")
     duplicate_window_hours: int = Field(default=24, ge=0, alias="PAINPOINT_DUPLICATE_WINDOW_HOURS")
     embedding_model: str = Field(default="all-MiniLM-L6-v2", alias="PAINPOINT_EMBEDDING_MODEL")
+    embed_on_capture: bool = Field(default=True, alias="PAINPOINT_EMBED_ON_CAPTURE")
     recluster_cron: str = Field(default="0 2 * * *", alias="PAINPOINT_RECLUSTER_CRON")
     digest_channel: str | None = Field(default=None, alias="PAINPOINT_DIGEST_CHANNEL")
     digest_cron: str = Field(default="0 9 * * 1", alias="PAINPOINT_DIGEST_CRON")

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
-# Encode this many texts per call: large enough that per-call overhead vanishes
-# (the pipeline must stay within 10% of bare `model.encode`), small enough for a
-# progress bar that moves.
+# With a progress bar, encode this many texts per call: large enough that per-call
+# overhead vanishes, small enough for a bar that moves. Without one, a single call lets
+# sentence-transformers sort all texts by length, which pads least (fastest).
 _CHUNK = 4096
 
 
@@ -83,7 +83,12 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         """Length of each embedding vector."""
-        dim = self.model.get_sentence_embedding_dimension()
+        model = self.model
+        # renamed in sentence-transformers 5.x; keep working on both sides of the rename
+        getter = getattr(model, "get_embedding_dimension", None)
+        if getter is None:
+            getter = model.get_sentence_embedding_dimension
+        dim = getter()
         if dim is None:
             raise RuntimeError(f"model {self._name!r} does not report its dimension")
         return int(dim)
@@ -94,6 +99,7 @@ class SentenceTransformerEmbedder:
         if not items:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self.model
+        chunk = _CHUNK if self.show_progress else len(items)
         chunks: list[np.ndarray] = []
         progress = None
         if self.show_progress:
@@ -101,8 +107,8 @@ class SentenceTransformerEmbedder:
 
             progress = tqdm(total=len(items), desc="embedding", unit="text")
         try:
-            for start in range(0, len(items), _CHUNK):
-                part = items[start : start + _CHUNK]
+            for start in range(0, len(items), chunk):
+                part = items[start : start + chunk]
                 out = model.encode(
                     part,
                     batch_size=self.batch_size,

@@ -114,6 +114,8 @@ def settings(
         PAINPOINT_SECRET_KEY=SECRET_KEY,
         PAINPOINT_MANAGERS="UMANAGER,SMANAGERS",
         PAINPOINT_TRAINERS="UTRAINER",
+        # Scenario tests don't load the model in the background; tests/bot/test_embedding_e2e does.
+        PAINPOINT_EMBED_ON_CAPTURE="false",
     )
 
 

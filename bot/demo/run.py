@@ -130,6 +130,45 @@ def run_demo(settings: Settings, *, database_path: Path, out: TextIO | None = No
         f"Stored {report.imported}; skipped {report.duplicates} duplicates and {report.empty} empty rows.\n"
     )
     print_summary(session_factory, out)
-    out.write(f"\nThe demo database is {database_path}; export it with\n")
-    out.write(f"  DATABASE_URL=sqlite:///{database_path} painpoint export --format csv\n")
+    demo_settings = settings.model_copy(update={"database_url": url, "secret_key": secret_key})
+    report_path = show_themes(demo_settings, session_factory, database_path.parent, out)
+    out.write(f"\nThe demo database is {database_path}. Try:\n")
+    out.write(f"  DATABASE_URL=sqlite:///{database_path} .venv/bin/painpoint themes\n")
+    out.write(
+        f"  DATABASE_URL=sqlite:///{database_path} .venv/bin/painpoint export --what themes --format json\n"
+    )
+    if report_path is not None:
+        out.write(f"\nThe audit report is {report_path.resolve()} — open it in a browser.\n")
     return 0
+
+
+def show_themes(
+    settings: Settings, session_factory: SessionFactory, folder: Path, out: TextIO
+) -> Path | None:
+    """Embed and cluster the reports, print the themes and a digest, write the HTML report."""
+    from bot.app import build_theme_service
+    from bot.reporting.report import render
+    from bot.reporting.text import digest_text, themes_table
+    from bot.services.insights import ThemeInsights
+
+    out.write("\nFinding themes (embedding with the packaged all-MiniLM-L6-v2, offline) …\n")
+    result = build_theme_service(settings, session_factory).recluster()
+    if not result.enough_data:
+        out.write(result.message + "\n")
+        return None
+    out.write(
+        f"{result.themes} themes from {result.items} reports; {result.unassigned} not in any theme "
+        "(non-answers and one-offs).\n"
+    )
+    report = ThemeInsights(session_factory, min_reporters=settings.min_reporters).report(
+        period="all", with_history=True
+    )
+    out.write(f"\nThemes with at least {settings.min_reporters} distinct reporters:\n\n")
+    out.write(themes_table(report) + "\n")
+    recent = ThemeInsights(session_factory, min_reporters=settings.min_reporters).report(
+        period="30d"
+    )
+    out.write("\n" + digest_text(recent) + "\n")
+    report_path = folder / "demo-report.html"
+    report_path.write_text(render(report, "html"), encoding="utf-8")
+    return report_path

@@ -51,6 +51,7 @@ from bot.nudges.lessons import Library
 from bot.nudges.recipients import RecipientDirectory
 from bot.nudges.slack_calls import (
     Failure,
+    GateStopped,
     SlackCallError,
     SlackGate,
     Verdict,
@@ -138,7 +139,10 @@ class Dispatcher:
         self._stop = threading.Event()
         self._plans: dict[int, tuple[str | None, int]] = {}
         self._lock = threading.Lock()
-        self.batch_size = max(threads * 8, 32)
+        # About five seconds of sending per pass, so the worker loop comes back often enough
+        # to pick up new campaigns and renewals without paying a query per message.
+        rate = 1.0 / gate.interval
+        self.batch_size = min(max(int(rate * 5), threads * 2), 500)
 
     def request_stop(self) -> None:
         """Start no more sends (those in flight finish)."""
@@ -270,6 +274,10 @@ class Dispatcher:
         report = DispatchReport()
         try:
             self._process(task, report, verify_only)
+        except GateStopped:
+            # Stopping: the row is as the last committed step left it (pending, or `sending`
+            # to be verified by whoever dispatches next).
+            report.stopped += 1
         except Exception:
             # Whatever happened, the row may be `sending` with a message out: leave it to be
             # verified later rather than guessing.
@@ -450,8 +458,9 @@ class Dispatcher:
         if verdict is Verdict.RATE_LIMITED:
             # A 429 is a refusal: nothing was posted, so the delivery is simply pending again.
             method = POST if posted else "conversations.open"
-            self._gate.pause(method, failure.retry_after or 1.0)
-            wait = timedelta(seconds=failure.retry_after or 1.0)
+            seconds = 1.0 if failure.retry_after is None else failure.retry_after
+            self._gate.pause(method, seconds)
+            wait = timedelta(seconds=seconds)
             self._requeue(task.id, expected, now + wait, undo_attempt=posted)
             report.rate_limited += 1
         elif verdict is Verdict.PERMANENT:

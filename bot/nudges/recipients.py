@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from sqlalchemy import select
@@ -21,6 +22,8 @@ from bot.nudges.store import aware, upsert
 
 logger = logging.getLogger(__name__)
 TZ_MAX_AGE = timedelta(days=7)
+# Above this many unknown zones, users.list is cheaper than one users.info each.
+BULK_THRESHOLD = 50
 _BATCH = 500
 
 
@@ -60,10 +63,16 @@ class RecipientDirectory:
                     if checked is not None and now - aware(checked) < TZ_MAX_AGE:
                         found[user_id] = tz
         missing = [user for user in wanted if user not in found]
+        if len(missing) > BULK_THRESHOLD:
+            # One users.list page covers up to 1,000 people where users.info covers one.
+            found.update(self._bulk_zones(set(missing), now))
+            missing = [user for user in missing if user not in found]
         fetched: list[dict[str, object]] = []
         for user_id in missing:
-            tz = self._fetch_zone(user_id)
+            tz, known = self._fetch_zone(user_id)
             found[user_id] = tz
+            if not known:
+                continue
             fetched.append({"user_id": user_id, "tz": tz, "tz_checked_at": now, "updated_at": now})
             if len(fetched) >= 100:
                 self._store(fetched, ["tz", "tz_checked_at", "updated_at"])
@@ -71,18 +80,46 @@ class RecipientDirectory:
         self._store(fetched, ["tz", "tz_checked_at", "updated_at"])
         return found
 
-    def _fetch_zone(self, user_id: str) -> str | None:
+    def _bulk_zones(self, wanted: set[str], now: datetime) -> dict[str, str | None]:
+        """Time zones of everyone in the workspace, page by page (cached for all of them)."""
+        found: dict[str, str | None] = {}
+        cursor: str | None = None
+        for _ in range(1000):
+            try:
+                response = self._gate.call(
+                    "users.list", partial(self._client.users_list, limit=1000, cursor=cursor)
+                )
+            except SlackCallError as exc:
+                logger.info("users.list failed (%s); asking users.info one by one", exc)
+                break
+            rows: list[dict[str, object]] = []
+            for member in response.get("members") or []:
+                user_id = str(member.get("id") or "")
+                if not user_id:
+                    continue
+                tz = str(member["tz"]) if member.get("tz") else None
+                rows.append({"user_id": user_id, "tz": tz, "tz_checked_at": now, "updated_at": now})
+                if user_id in wanted:
+                    found[user_id] = tz
+            self._store(rows, ["tz", "tz_checked_at", "updated_at"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
+
+    def _fetch_zone(self, user_id: str) -> tuple[str | None, bool]:
+        """(time zone, whether that answer may be cached)."""
         try:
-            response = self._gate.call("users.info", lambda: self._client.users_info(user=user_id))
+            response = self._gate.call("users.info", partial(self._client.users_info, user=user_id))
         except SlackCallError as exc:
             # Their nudge falls back to the campaign's zone; sending will say if they are gone.
             logger.info("no time zone for a recipient: %s", exc.failure.error)
-            return None
+            return None, exc.failure.verdict is Verdict.PERMANENT
         user = response.get("user") or {}
         tz = user.get("tz")
-        return str(tz) if tz else None
+        return (str(tz) if tz else None), True
 
-    def _store(self, rows: list[dict[str, object]], update: list[str]) -> None:
+    def _store(self, rows: Sequence[dict[str, object]], update: list[str]) -> None:
         if not rows:
             return
         with self._session_factory() as session, session.begin():

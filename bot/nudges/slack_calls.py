@@ -153,16 +153,28 @@ class SlackGate:
         rate: float,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.interval = 1.0 / rate
         self._clock = clock
-        self._sleep = sleep
+        self._stopped = threading.Event()
+        self._sleep_fn = sleep
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self._paused_until: dict[str, float] = {}
         self._halted_until = 0.0
         self.rate_limited = 0
+
+    def stop(self) -> None:
+        """Wake every waiting caller: waits return False, calls raise GateStopped."""
+        self._stopped.set()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._sleep_fn is not None:
+            self._sleep_fn(seconds)
+        else:
+            # Interruptible, so that stopping the worker does not wait out long pauses.
+            self._stopped.wait(seconds)
 
     def pause(self, method: str, seconds: float) -> None:
         """Hold every call to `method` for `seconds` from now."""
@@ -186,6 +198,8 @@ class SlackGate:
     def wait(self, method: str, deadline: float | None = None) -> bool:
         """Sleep through any pause on `method`; False if that would pass `deadline`."""
         while True:
+            if self._stopped.is_set():
+                return False
             remaining = self.blocked_for(method)
             if remaining <= 0:
                 return True
@@ -207,6 +221,8 @@ class SlackGate:
                 self._next_slot = slot + self.interval
             if slot > now:
                 self._sleep(slot - now)
+            if self._stopped.is_set():
+                return False
             if self.blocked_for(method) <= 0:
                 return True
 
@@ -214,14 +230,15 @@ class SlackGate:
         """Run an idempotent call (no side effects), waiting out 429s and transient errors."""
         last: Failure | None = None
         for attempt in range(1, attempts + 1):
-            self.wait(method)
+            if not self.wait(method):
+                raise GateStopped(method)
             try:
                 return fn()
             except (SlackApiError, OSError, http.client.HTTPException) as exc:
                 failure = classify(exc)
                 last = failure
                 if failure.verdict is Verdict.RATE_LIMITED:
-                    self.pause(method, failure.retry_after or 1.0)
+                    self.pause(method, 1.0 if failure.retry_after is None else failure.retry_after)
                     continue
                 if failure.verdict in (Verdict.RETRY, Verdict.UNCERTAIN) and attempt < attempts:
                     self._sleep(backoff(attempt, base=0.5, cap=10.0))
@@ -229,6 +246,10 @@ class SlackGate:
                 raise SlackCallError(failure) from exc
         assert last is not None
         raise SlackCallError(last)
+
+
+class GateStopped(Exception):
+    """The worker is stopping: the call was not made (nothing to record, nothing lost)."""
 
 
 class SlackCallError(Exception):

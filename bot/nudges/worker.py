@@ -20,6 +20,7 @@ from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, pool
 
 from bot.db.session import SessionFactory, make_engine
@@ -125,7 +126,7 @@ class NudgeWorker:
     def _bot_user_id(self) -> str | None:
         try:
             return str(self.client.auth_test().get("user_id") or "") or None
-        except Exception as exc:
+        except (SlackApiError, OSError) as exc:
             logger.warning("auth.test failed (%s); the bot is not excluded from audiences", exc)
             return None
 
@@ -146,6 +147,7 @@ class NudgeWorker:
         self._stop.set()
         self._wake.set()
         self.dispatcher.request_stop()
+        self.gate.stop()
         for thread in self._threads:
             thread.join(timeout)
         self._stop_scheduler()

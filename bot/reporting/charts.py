@@ -24,7 +24,7 @@ def themes_over_time_png(themes: Sequence[ThemeSummary], now: datetime, top: int
         labels = [(now - timedelta(weeks=weeks - 1 - i)).strftime("%d %b") for i in range(weeks)]
         for summary in shown:
             axes.plot(
-                labels,
+                range(weeks),
                 summary.weekly_counts,
                 marker="o",
                 linewidth=2,
@@ -42,6 +42,7 @@ def themes_over_time_png(themes: Sequence[ThemeSummary], now: datetime, top: int
         axes.set_title("Reports per week, top themes")
         axes.set_ylabel("reports")
         axes.grid(alpha=0.3)
+        axes.set_xticks(range(weeks), labels)
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
         if shown:
             axes.legend(fontsize=8, loc="upper left", frameon=False)

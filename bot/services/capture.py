@@ -135,13 +135,13 @@ class CaptureService:
         secret_key: str,
         limits: CaptureLimits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_recorded: Callable[[int], None] | None = None,
+        on_recorded: Callable[[int], object] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._secret_key = secret_key
         self.limits = limits or CaptureLimits()
         self._clock = clock
-        self._on_recorded = on_recorded
+        self.on_recorded = on_recorded
 
     def pseudonym(self, team_id: str, user_id: str) -> str:
         """The stored reporter pseudonym for a Slack user."""
@@ -208,8 +208,8 @@ class CaptureService:
             except IntegrityError:
                 # The event_id is already stored: Slack re-delivered an event we handled.
                 return CaptureResult(Outcome.REPLAYED)
-        if self._on_recorded is not None:
-            self._on_recorded(view.id)
+        if self.on_recorded is not None:
+            self.on_recorded(view.id)
         return CaptureResult(Outcome.RECORDED, view)
 
     def _recent_activity(
@@ -253,8 +253,8 @@ class CaptureService:
             row.updated_at = self._clock()
             session.flush()
             view = to_view(row)
-        if self._on_recorded is not None:
-            self._on_recorded(view.id)
+        if self.on_recorded is not None:
+            self.on_recorded(view.id)
         return CaptureResult(Outcome.UPDATED, view)
 
     def add_detail(

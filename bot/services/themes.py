@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 import numpy as np
 from sqlalchemy import select, update
@@ -16,48 +16,21 @@ from sqlalchemy import select, update
 from bot.db.models import ClusteringRun, PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
 from bot.services.embeddings import EmbeddingService, from_bytes, to_bytes
+from clustering.nonanswers import is_non_answer
+from clustering.pipeline import ClusteringResult, ThemePipeline
+from clustering.stability import (
+    ClusterMatch,
+    ThemeId,
+    kept_fraction,
+    match_clusters,
+    warm_start_labels,
+)
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Clustering:
-    """What the engine found: a label per item (-1 unassigned), keywords and titles per label."""
-
-    labels: np.ndarray
-    keywords: dict[int, list[str]]
-    titles: dict[int, str]
-
-
-@dataclass(frozen=True)
-class Matching:
-    """New labels mapped to theme ids (None = a new theme), plus merges and splits seen."""
-
-    theme_for_label: dict[int, int | None]
-    merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed theme, into theme)
-    splits: list[tuple[int, int]] = field(default_factory=list)  # (from theme, new label)
-
-
-class ThemeEngine(Protocol):
-    """The clustering package seen from the database side."""
-
-    min_items: int
-    assign_threshold: float
-
-    def cluster(self, texts: Sequence[str], vectors: np.ndarray) -> Clustering:
-        """Cluster items; never called with fewer than `min_items`."""
-        ...
-
-    def match(
-        self,
-        old_assignments: Mapping[int, int],
-        old_centroids: Mapping[int, np.ndarray],
-        item_ids: Sequence[int],
-        labels: np.ndarray,
-        new_centroids: Mapping[int, np.ndarray],
-    ) -> Matching:
-        """Map new clusters onto existing themes."""
-        ...
+PipelineFactory = Callable[[], ThemePipeline]
+NEW_THEME_PREFIX = "new:"
 
 
 @dataclass(frozen=True)
@@ -70,18 +43,7 @@ class ReclusterResult:
     created: int
     kept_fraction: float | None
     enough_data: bool = True
-
-
-def centroids_of(vectors: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
-    """Unit-length mean vector of each label (unassigned excluded)."""
-    result: dict[int, np.ndarray] = {}
-    for label in np.unique(labels):
-        if label < 0:
-            continue
-        centre = vectors[labels == label].mean(axis=0)
-        norm = float(np.linalg.norm(centre))
-        result[int(label)] = centre / norm if norm else centre
-    return result
+    message: str = ""
 
 
 class ThemeService:
@@ -91,37 +53,37 @@ class ThemeService:
         self,
         session_factory: SessionFactory,
         embeddings: EmbeddingService,
-        engine_factory: Callable[[], ThemeEngine],
+        pipeline_factory: PipelineFactory,
         *,
         kind: str = "painpoint",
+        assign_threshold: float = 0.5,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._session_factory = session_factory
-        self._embeddings = embeddings
-        self._engine_factory = engine_factory
-        self._engine: ThemeEngine | None = None
+        self.embeddings = embeddings
+        self._pipeline_factory = pipeline_factory
         self.kind = kind
+        self.assign_threshold = assign_threshold
         self._clock = clock
         # One re-clustering at a time per process; the worker lease covers several processes.
         self._lock = threading.Lock()
 
-    @property
-    def engine(self) -> ThemeEngine:
-        """The engine, built on first use."""
-        if self._engine is None:
-            self._engine = self._engine_factory()
-        return self._engine
-
     def recluster(self, *, show_progress: bool = False) -> ReclusterResult:
         """Embed what is missing, cluster everything, and write themes and assignments."""
         with self._lock:
-            self._embeddings.embed_pending(show_progress=show_progress)
+            self.embeddings.embed_pending(show_progress=show_progress)
             started = self._clock()
             with self._session_factory() as session:
                 rows = session.execute(
-                    select(PainPoint.id, PainPoint.text, PainPoint.theme_id, PainPoint.embedding)
+                    select(
+                        PainPoint.id,
+                        PainPoint.text,
+                        PainPoint.reporter,
+                        PainPoint.theme_id,
+                        PainPoint.embedding,
+                    )
                     .where(
-                        PainPoint.embedding_model == self._embeddings.model_name,
+                        PainPoint.embedding_model == self.embeddings.model_name,
                         PainPoint.embedding.is_not(None),
                     )
                     .order_by(PainPoint.id)
@@ -132,49 +94,52 @@ class ThemeService:
                         select(Theme).where(Theme.kind == self.kind, Theme.active.is_(True))
                     )
                 }
-                old_centroids = {
+                old_centroids: dict[ThemeId, np.ndarray] = {
                     theme_id: from_bytes(theme.centroid)
                     for theme_id, theme in themes.items()
                     if theme.centroid
                 }
-            if len(rows) < self.engine.min_items:
-                return ReclusterResult(len(rows), 0, len(rows), 0, None, enough_data=False)
             item_ids = [row.id for row in rows]
-            texts = [row.text for row in rows]
+            old_assignments: dict[Hashable, ThemeId] = {
+                row.id: row.theme_id for row in rows if row.theme_id in themes
+            }
+            if not rows:
+                return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
             vectors = np.vstack([from_bytes(bytes(row.embedding or b"")) for row in rows])
-            old_assignments = {row.id: row.theme_id for row in rows if row.theme_id in themes}
-
-            clustering = self.engine.cluster(texts, vectors)
-            labels = np.asarray(clustering.labels)
-            new_centroids = centroids_of(vectors, labels)
-            matching = self.engine.match(
-                old_assignments, old_centroids, item_ids, labels, new_centroids
+            result = self._pipeline_factory().fit(
+                [row.text for row in rows],
+                vectors,
+                reporter_ids=[row.reporter for row in rows],
+                init_labels=warm_start_labels(item_ids, old_assignments),
             )
-            return self._write(
-                item_ids, labels, clustering, matching, new_centroids, old_assignments, started
+            if not result.enough_data:
+                return ReclusterResult(len(rows), 0, len(rows), 0, None, False, result.message)
+            fresh = (f"{NEW_THEME_PREFIX}{n}" for n in itertools.count())
+            match = match_clusters(
+                old_assignments,
+                old_centroids,
+                result.labels,
+                item_ids,
+                result.centroids,
+                id_factory=lambda: next(fresh),
             )
+            return self._write(item_ids, result, match, old_assignments, started)
 
     def _write(
         self,
         item_ids: list[int],
-        labels: np.ndarray,
-        clustering: Clustering,
-        matching: Matching,
-        centroids: dict[int, np.ndarray],
-        old_assignments: dict[int, int],
+        result: ClusteringResult,
+        match: ClusterMatch,
+        old_assignments: dict[Hashable, ThemeId],
         started: datetime,
     ) -> ReclusterResult:
         now = self._clock()
+        labels = result.labels
         members: dict[int, list[int]] = defaultdict(list)
-        for item_id, label in zip(item_ids, labels, strict=True):
+        for item_id, label in zip(item_ids, labels.tolist(), strict=True):
             if label >= 0:
                 members[int(label)].append(item_id)
         with self._session_factory() as session, session.begin():
-            reporters = dict(
-                session.execute(
-                    select(PainPoint.id, PainPoint.reporter).where(PainPoint.id.in_(item_ids))
-                ).tuples()
-            )
             active = {
                 theme.id: theme
                 for theme in session.scalars(
@@ -183,16 +148,13 @@ class ThemeService:
             }
             theme_for_label: dict[int, int] = {}
             created = 0
-            for label, ids in members.items():
-                theme_id = matching.theme_for_label.get(label)
-                theme = active.get(theme_id) if theme_id is not None else None
+            for description in result.themes:
+                label = description.label
+                target = match.mapping.get(label)
+                theme = active.get(target) if isinstance(target, int) else None
                 if theme is None:
                     theme = Theme(
-                        kind=self.kind,
-                        title=clustering.titles.get(label, "Untitled theme"),
-                        created_at=now,
-                        updated_at=now,
-                        status="new",
+                        kind=self.kind, title=description.title, status="new", created_at=now
                     )
                     session.add(theme)
                     session.flush()
@@ -200,47 +162,52 @@ class ThemeService:
                         ThemeEvent(
                             theme_id=theme.id,
                             kind="created",
-                            detail={"size": len(ids)},
+                            detail={"size": description.size},
                             created_at=now,
                         )
                     )
                     created += 1
                 elif not theme.title_locked:
-                    theme.title = clustering.titles.get(label, theme.title)
-                theme.keywords = clustering.keywords.get(label, [])
-                theme.centroid = to_bytes(centroids[label])
-                theme.size = len(ids)
-                theme.reporters = len({reporters[i] for i in ids})
+                    theme.title = description.title
+                theme.keywords = list(description.keywords)
+                theme.centroid = to_bytes(result.centroids[label])
+                theme.size = description.size
+                theme.reporters = description.n_reporters or 0
                 theme.active = True
                 theme.updated_at = now
                 theme_for_label[label] = theme.id
-            kept_theme_ids = set(theme_for_label.values())
-            for absorbed, into in matching.merges:
-                if absorbed in active and absorbed not in kept_theme_ids:
-                    session.add(
-                        ThemeEvent(
-                            theme_id=absorbed, kind="merged", detail={"into": into}, created_at=now
+            ids_of = {
+                target: theme_for_label[label]
+                for label, target in match.mapping.items()
+                if label in theme_for_label
+            }
+            for survivor, absorbed in match.merges.items():
+                for old_id in absorbed:
+                    if isinstance(old_id, int) and old_id in active:
+                        session.add(
+                            ThemeEvent(
+                                theme_id=old_id,
+                                kind="merged",
+                                detail={"into": ids_of.get(survivor)},
+                                created_at=now,
+                            )
                         )
-                    )
-            for source, label in matching.splits:
-                if (
-                    source in active
-                    and label in theme_for_label
-                    and theme_for_label[label] != source
-                ):
-                    session.add(
-                        ThemeEvent(
-                            theme_id=theme_for_label[label],
-                            kind="split",
-                            detail={"from": source},
-                            created_at=now,
+            for old_id, split_off in match.splits.items():
+                for new_id in split_off:
+                    if new_id in ids_of:
+                        session.add(
+                            ThemeEvent(
+                                theme_id=ids_of[new_id],
+                                kind="split",
+                                detail={"from": old_id},
+                                created_at=now,
+                            )
                         )
-                    )
+            kept_ids = set(theme_for_label.values())
             for theme_id, theme in active.items():
-                if theme_id not in kept_theme_ids:
+                if theme_id not in kept_ids:
                     theme.active = False
                     theme.updated_at = now
-            # Assignments: one UPDATE per theme, then clear the rest.
             session.execute(
                 update(PainPoint).where(PainPoint.id.in_(item_ids)).values(theme_id=None)
             )
@@ -251,22 +218,19 @@ class ThemeService:
                         .where(PainPoint.id.in_(ids[start : start + 900]))
                         .values(theme_id=theme_for_label[label])
                     )
-            kept = None
-            if old_assignments:
-                new_assignment = {
-                    item_id: theme_for_label.get(int(label))
-                    for item_id, label in zip(item_ids, labels, strict=True)
-                }
-                kept = sum(
-                    1 for i, t in old_assignments.items() if new_assignment.get(i) == t
-                ) / len(old_assignments)
+            new_assignments: dict[Hashable, ThemeId | None] = {
+                item_id: theme_for_label.get(int(label))
+                for item_id, label in zip(item_ids, labels.tolist(), strict=True)
+            }
+            previous = old_assignments
+            kept = kept_fraction(previous, new_assignments) if previous else None
             unassigned = int((labels < 0).sum())
             session.add(
                 ClusteringRun(
                     kind=self.kind,
-                    model=self._embeddings.model_name,
+                    model=self.embeddings.model_name,
                     items=len(item_ids),
-                    themes=len(members),
+                    themes=len(theme_for_label),
                     unassigned=unassigned,
                     kept_ids_fraction=kept,
                     started_at=started,
@@ -276,17 +240,28 @@ class ThemeService:
         logger.info(
             "re-clustered %d reports into %d themes (%d unassigned)",
             len(item_ids),
-            len(members),
+            len(theme_for_label),
             unassigned,
         )
-        return ReclusterResult(len(item_ids), len(members), unassigned, created, kept)
+        return ReclusterResult(len(item_ids), len(theme_for_label), unassigned, created, kept)
 
-    def assign_new(self, painpoint_id: int) -> int | None:
-        """Embed one new report and let it join its nearest theme when it is close enough."""
-        self._embeddings.embed_ids([painpoint_id])
-        ids, vectors = self._embeddings.load([painpoint_id])
+    def assign_new(self, painpoint_ids: Sequence[int]) -> dict[int, int]:
+        """Embed new reports and let each join its nearest theme when it is close enough."""
+        with self._session_factory() as session:
+            texts = dict(
+                session.execute(
+                    select(PainPoint.id, PainPoint.text).where(
+                        PainPoint.id.in_(list(painpoint_ids))
+                    )
+                ).all()
+            )
+        self.embeddings.embed_ids(list(texts))
+        ids, vectors = self.embeddings.load(
+            [i for i, text in texts.items() if not is_non_answer(text)]
+        )
         if not ids:
-            return None
+            return {}
+        assigned: dict[int, int] = {}
         with self._session_factory() as session, session.begin():
             themes = session.execute(
                 select(Theme.id, Theme.centroid).where(
@@ -294,16 +269,17 @@ class ThemeService:
                 )
             ).all()
             if not themes:
-                return None
+                return {}
             centroids = np.vstack([from_bytes(bytes(c or b"")) for _, c in themes])
             if centroids.shape[1] != vectors.shape[1]:
-                return None  # the model changed; the next re-clustering sorts it out
-            scores = centroids @ vectors[0]
-            best = int(np.argmax(scores))
-            if float(scores[best]) < self.engine.assign_threshold:
-                return None
-            theme_id = int(themes[best][0])
-            session.execute(
-                update(PainPoint).where(PainPoint.id == painpoint_id).values(theme_id=theme_id)
-            )
-            return theme_id
+                return {}  # the model changed; the next re-clustering sorts it out
+            scores = vectors @ centroids.T
+            for row, painpoint_id in enumerate(ids):
+                best = int(np.argmax(scores[row]))
+                if float(scores[row, best]) >= self.assign_threshold:
+                    assigned[painpoint_id] = int(themes[best][0])
+            for painpoint_id, theme_id in assigned.items():
+                session.execute(
+                    update(PainPoint).where(PainPoint.id == painpoint_id).values(theme_id=theme_id)
+                )
+        return assigned

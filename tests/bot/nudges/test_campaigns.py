@@ -258,3 +258,30 @@ def test_the_worker_schedules_and_sends_without_serving_slack(
         lease = session.scalars(select(NudgeLease)).one()
         assert lease.holder is None  # released on a clean stop
         assert session.scalar(select(NudgeDelivery.claimed_by)) == worker.lease.holder
+
+
+def test_many_unknown_time_zones_are_read_with_users_list_not_one_call_each(
+    parts: Parts,
+) -> None:
+    users = [f"U{n:03d}" for n in range(1, 121)]
+    pages = {"": (users[:80], "next"), "next": (users[80:], "")}
+
+    def users_list(_s: SlackStandIn, params: dict[str, Any]) -> dict[str, Any]:
+        page, cursor = pages[str(params.get("cursor") or "")]
+        members = [{"id": u, "tz": "Asia/Kolkata" if int(u[1:]) % 2 else None} for u in page]
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": cursor}}
+
+    parts.stand_in.responders["users.list"] = users_list
+    zones = parts.recipients.zones(users)
+    assert len(parts.stand_in.calls_to("users.list")) == 2
+    assert not parts.stand_in.calls_to("users.info")
+    assert zones["U001"] == "Asia/Kolkata" and zones["U002"] is None
+    parts.recipients.zones(users)  # cached now
+    assert len(parts.stand_in.calls_to("users.list")) == 2
+
+
+def test_a_failed_time_zone_look_up_is_not_cached(parts: Parts) -> None:
+    parts.stand_in.fail("users.info", status=500, times=6)
+    assert parts.recipients.zones(["U001"]) == {"U001": None}
+    parts.stand_in.users["U001"] = {"tz": "Europe/Rome"}
+    assert parts.recipients.zones(["U001"]) == {"U001": "Europe/Rome"}
