@@ -102,6 +102,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("recluster_cron", "digest_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from bot.services.cron import crontab_trigger
+
+        try:
+            crontab_trigger(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab expression ({exc})") from None
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:

@@ -1,0 +1,101 @@
+"""Periodic theme work run by the lease holder's scheduler: re-clustering, the weekly digest
+and spike alerts.
+
+Jobs are module-level functions with explicit ids and `replace_existing=True`; what they act
+on is installed with `install()` by the process that holds the worker lease, so the job store
+holds only plain data and a job fired in a process without the lease does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.services.cron import crontab_trigger
+from bot.services.digests import DigestPublisher
+from bot.services.themes import ThemeService
+
+logger = logging.getLogger(__name__)
+RECLUSTER_JOB = "themes:recluster"
+DIGEST_JOB = "digest:weekly"
+SPIKES_JOB = "digest:spikes"
+PERIODIC_PREFIXES = ("themes:", "digest:")
+SPIKE_CHECK_CRON = "15 * * * *"  # hourly, so a spike is announced the day it shows
+
+
+@dataclass(frozen=True)
+class PeriodicWork:
+    """What the periodic jobs act on in this process."""
+
+    themes: ThemeService
+    publisher: DigestPublisher | None
+
+
+_work: PeriodicWork | None = None
+_lock = threading.Lock()
+
+
+def install(work: PeriodicWork | None) -> None:
+    """Set (or clear) what the jobs act on; only the lease holder installs anything."""
+    global _work
+    with _lock:
+        _work = work
+
+
+def _current() -> PeriodicWork | None:
+    with _lock:
+        return _work
+
+
+def recluster_job() -> None:
+    """Re-cluster every report; then check for spikes, which depend on fresh themes."""
+    work = _current()
+    if work is None:
+        return
+    result = work.themes.recluster()
+    logger.info(
+        "scheduled re-clustering: %s themes, %s unassigned", result.themes, result.unassigned
+    )
+    if work.publisher is not None:
+        work.publisher.post_spike_alerts()
+
+
+def weekly_digest_job() -> None:
+    """Post the weekly digest with its chart to the digest channel."""
+    work = _current()
+    if work is not None and work.publisher is not None:
+        work.publisher.post_weekly_digest()
+
+
+def spike_alerts_job() -> None:
+    """Announce spiking themes (or update their alert)."""
+    work = _current()
+    if work is not None and work.publisher is not None:
+        work.publisher.post_spike_alerts()
+
+
+def add_periodic_jobs(
+    scheduler: BaseScheduler, *, recluster_cron: str, digest_cron: str, timezone: str, digests: bool
+) -> list[str]:
+    """Add (or replace) the periodic jobs; returns their ids."""
+    jobs = [(RECLUSTER_JOB, recluster_job, recluster_cron)]
+    if digests:
+        jobs += [
+            (DIGEST_JOB, weekly_digest_job, digest_cron),
+            (SPIKES_JOB, spike_alerts_job, SPIKE_CHECK_CRON),
+        ]
+    for job_id, func, cron in jobs:
+        scheduler.add_job(
+            func,
+            trigger=crontab_trigger(cron, timezone),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            misfire_grace_time=3600,
+            coalesce=True,
+            max_instances=1,
+        )
+    return [job_id for job_id, _, _ in jobs]
