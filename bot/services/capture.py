@@ -13,7 +13,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import PainPoint, SlackEvent
+from bot.db.models import PainPoint, SlackEvent, Theme
 from bot.db.session import SessionFactory
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
@@ -314,13 +314,15 @@ class CaptureService:
         """The reporter's most recent pain points, newest first."""
         reporter = self.pseudonym(team_id, user_id)
         with self._session_factory() as session:
-            rows = session.scalars(
-                select(PainPoint)
+            rows = session.execute(
+                select(PainPoint, Theme.status)
+                .outerjoin(Theme, (Theme.id == PainPoint.theme_id) & Theme.active.is_(True))
                 .where(PainPoint.reporter == reporter)
                 .order_by(PainPoint.created_at.desc(), PainPoint.id.desc())
                 .limit(limit)
             ).all()
-            return [to_view(row) for row in rows]
+            # A report's status is its theme's (set by managers); "received" until it has one.
+            return [to_view(row, status or "received") for row, status in rows]
 
 
 def _own(session: Session, reporter: str, painpoint_id: int) -> PainPoint | None:

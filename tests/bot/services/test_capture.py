@@ -386,3 +386,26 @@ def test_get_own_returns_only_the_reporters_own(service: CaptureService) -> None
     assert mine.painpoint is not None
     assert service.get_own(team_id="T1", user_id="U100", painpoint_id=mine.painpoint.id)
     assert service.get_own(team_id="T1", user_id="U200", painpoint_id=mine.painpoint.id) is None
+
+
+def test_own_reports_show_their_theme_status(session_factory) -> None:  # type: ignore[no-untyped-def]
+    from bot.db.models import PainPoint, Theme
+    from bot.services.capture import CaptureService, PainPointInput
+
+    service = CaptureService(session_factory, secret_key="k" * 20)
+    first = service.record(
+        team_id="T1", user_id="U1", submission=PainPointInput("VPN drops", "slash")
+    )
+    second = service.record(
+        team_id="T1", user_id="U1", submission=PainPointInput("Invoices by hand", "slash")
+    )
+    assert first.painpoint is not None and second.painpoint is not None
+    with session_factory() as session, session.begin():
+        theme = Theme(title="VPN", status="piloting", keywords=[])
+        session.add(theme)
+        session.flush()
+        row = session.get(PainPoint, first.painpoint.id)
+        assert row is not None
+        row.theme_id = theme.id
+    statuses = {view.id: view.status for view in service.list_mine(team_id="T1", user_id="U1")}
+    assert statuses == {first.painpoint.id: "piloting", second.painpoint.id: "received"}
