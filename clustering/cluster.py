@@ -116,8 +116,9 @@ class AutoKMeans:
     k is searched on a geometric grid from ``min_k`` to ``max_k`` (capped so themes
     average at least ``min_mean_size`` items), then refined around the best grid point.
     Among scores within ``tie_tolerance`` (relative) of the best, the smallest k wins.
-    The search works on at most ``sample_size`` rows, so its cost does not grow with n;
-    the final fit runs on all rows from the sample's centres.
+    The search works on at most ``sample_size`` rows with short k-means runs
+    (``search_max_iter``), so its cost does not grow with n; the final fit runs on all
+    rows from the chosen sample centres.
 
     ``fit(x, init_labels=...)`` warm-starts from a previous assignment (-1 = new item):
     the old themes seed the centres and their k is kept unless another k scores more
@@ -134,9 +135,11 @@ class AutoKMeans:
         tie_tolerance: float = 0.01,
         stickiness: float = 0.02,
         max_iter: int = 100,
+        search_max_iter: int = 30,
         random_state: int = 0,
     ) -> None:
         self.min_k = min_k
+        self.search_max_iter = search_max_iter
         self.max_k = max_k
         self.min_mean_size = min_mean_size
         self.sample_size = sample_size
@@ -192,7 +195,7 @@ class AutoKMeans:
             return self
 
         def score(k: int, init: np.ndarray | None) -> tuple[float, np.ndarray]:
-            cents = _kmeans(sample, k, init, self.random_state, self.max_iter)
+            cents = _kmeans(sample, k, init, self.random_state, self.search_max_iter)
             labels, _ = nearest_centroid(sample, cents)
             return cosine_silhouette(sample, labels), cents
 

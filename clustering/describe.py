@@ -121,17 +121,20 @@ def make_title(
     """A readable title from the top keywords, e.g. "VPN Drops / Laptop", at most 60 chars.
 
     Keywords that repeat a word already in the title are skipped, so "vpn" after
-    "vpn drops" adds nothing.
+    "vpn drops" adds nothing; a phrase replaces the single words it is made of, so
+    "visual", "studio", "visual studio" give "Visual Studio".
     """
     picked: list[str] = []
     seen: set[str] = set()
     for keyword in keywords:
         words = keyword.split()
-        if not words or set(words) <= seen:
+        if not words:
             continue
-        # a bigram that contains a picked unigram replaces it
-        picked = [p for p in picked if not set(p.split()) <= set(words)]
-        candidate = [*picked, keyword]
+        if set(words) <= seen and not (len(words) > 1 and set(words) <= set(picked)):
+            continue
+        inside = [i for i, p in enumerate(picked) if set(p.split()) <= set(words)]
+        candidate = [p for p in picked if set(p.split()) - set(words)]
+        candidate.insert(inside[0] if inside else len(candidate), keyword)
         title = " / ".join(" ".join(_title_word(w) for w in k.split()) for k in candidate)
         if len(title) > max_chars:
             continue

@@ -12,6 +12,12 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+# Offline before anything imports huggingface_hub (it reads these flags at import time):
+# the packaged weights are all we may use, and a hub lookup would hang or fail on
+# machines without network access.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 # With a progress bar, encode this many texts per call: large enough that per-call
@@ -51,8 +57,7 @@ def resolve_model(model: str | None) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=4)
 def _load_model(location: str) -> SentenceTransformer:
-    # Offline flags before the import: the packaged weights are all we may use,
-    # and a hub lookup would hang or fail on machines without network access.
+    # again, in case the environment was edited after this module was imported
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
 from bot.services.embeddings import from_bytes
+from clustering.trends import spike
 
 PERIODS: dict[str, timedelta | None] = {
     "7d": timedelta(days=7),
@@ -133,18 +134,16 @@ def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_W
 
 
 def is_spike(counts: Sequence[int], min_history: int = 3) -> bool:
-    """This week ≥ the trailing weekly mean + 2 standard deviations (and above zero)."""
-    if len(counts) < min_history + 1 or counts[-1] <= 0:
+    """The theme engine's spike rule over the weeks since the theme's first report.
+
+    Weeks before a theme existed are not its history, and a flat series is not a spike, so
+    this week must also be above the trailing mean.
+    """
+    history = counts[:-1]
+    first = next((i for i, count in enumerate(history) if count), None)
+    if first is None or counts[-1] <= float(np.mean(history[first:])):
         return False
-    history = np.asarray(counts[:-1], dtype=float)
-    # Only weeks since the theme's first report count as history.
-    nonzero = np.flatnonzero(history)
-    if nonzero.size == 0:
-        return False
-    history = history[nonzero[0] :]
-    if history.size < min_history:
-        return False
-    return bool(counts[-1] >= history.mean() + 2 * history.std() and counts[-1] > history.mean())
+    return spike(counts[first:], min_history=min_history, window=None)
 
 
 QuotePicker = Callable[[Sequence[str], Sequence[str], np.ndarray | None], list[str]]

@@ -48,6 +48,8 @@ def test_ctfidf_includes_bigrams_and_skips_unassigned() -> None:
 def test_make_title_is_readable_and_short() -> None:
     assert make_title(["vpn drops", "vpn", "morning"]) == "VPN Drops / Morning"
     assert make_title(["expense", "approval", "reports", "weeks"]) == "Expense / Approval / Reports"
+    assert make_title(["visual", "studio", "visual studio", "build"]) == "Visual Studio / Build"
+    assert make_title(["oracle", "sql", "pl sql", "table"]) == "Oracle / PL SQL / Table"
     long = make_title(["a" * 40, "b" * 30, "c" * 10])
     assert len(long) <= MAX_TITLE_CHARS
     assert make_title([]) == "Untitled theme"
