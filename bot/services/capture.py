@@ -251,6 +251,7 @@ class CaptureService:
             row.keep_posted = submission.keep_posted
             row.notify_user_id = user_id if submission.keep_posted else None
             row.updated_at = self._clock()
+            _forget_embedding(row)
             session.flush()
             view = to_view(row)
         if self.on_recorded is not None:
@@ -286,10 +287,13 @@ class CaptureService:
                         return CaptureResult(Outcome.TOO_LONG, to_view(row))
                     row.details = combined
                     row.updated_at = self._clock()
+                    _forget_embedding(row)
                     session.flush()
                     view = to_view(row)
             except IntegrityError:
                 return CaptureResult(Outcome.REPLAYED)
+        if self.on_recorded is not None:
+            self.on_recorded(view.id)
         return CaptureResult(Outcome.UPDATED, view)
 
     def delete(self, *, team_id: str, user_id: str, painpoint_id: int) -> bool:
@@ -323,6 +327,12 @@ class CaptureService:
             ).all()
             # A report's status is its theme's (set by managers); "received" until it has one.
             return [to_view(row, status or "received") for row, status in rows]
+
+
+def _forget_embedding(row: PainPoint) -> None:
+    # The text changed, so its vector is stale; the background worker embeds it again.
+    row.embedding = None
+    row.embedding_model = None
 
 
 def _own(session: Session, reporter: str, painpoint_id: int) -> PainPoint | None:

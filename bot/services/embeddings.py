@@ -75,14 +75,20 @@ class EmbeddingService:
             )
 
     def embed_ids(self, ids: Sequence[int], progress: Callable[[int], None] | None = None) -> int:
-        """Embed the given rows in batches and store the vectors; returns how many were stored."""
+        """Embed the given rows that lack this model's vector; returns how many were stored."""
         stored = 0
         for start in range(0, len(ids), self.batch_size):
             batch = list(ids[start : start + self.batch_size])
             with self._session_factory() as session:
+                # Rows that already carry this model's vector are skipped: embedding is
+                # idempotent, and capture clears the vector whenever the text changes.
                 rows = session.execute(
                     select(PainPoint.id, PainPoint.text, PainPoint.details).where(
-                        PainPoint.id.in_(batch)
+                        PainPoint.id.in_(batch),
+                        or_(
+                            PainPoint.embedding_model.is_(None),
+                            PainPoint.embedding_model != self.model_name,
+                        ),
                     )
                 ).all()
             if not rows:
