@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from tests.slack_requests import SIGNING_SECRET, sign, slash_body  # noqa: E402
 from tests.slack_stand_in import SlackStandIn  # noqa: E402
 
+EXTRA_RUN_ARGS: list[str] = os.environ.get("BENCH_RUN_ARGS", "").split()
 TOPICS = [
     "copying invoices",
     "waiting for approvals",
@@ -139,7 +140,7 @@ def bench_painpoint(
     env.pop("SLACK_APP_TOKEN", None)
     painpoint = str(Path(sys.executable).parent / "painpoint")
     process = run_server(
-        [painpoint, "run", "--http", "--port", str(port), "--host", "127.0.0.1"],
+        [painpoint, "run", "--http", "--port", str(port), "--host", "127.0.0.1", *EXTRA_RUN_ARGS],
         env,
         f"http://127.0.0.1:{port}/healthz",
     )

@@ -9,6 +9,7 @@ import threading
 from bot.app import build_deps, create_app, make_client
 from bot.db import migrate
 from bot.db.session import make_engine, make_session_factory
+from bot.services.background import lower_priority
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,11 +48,11 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
     app = create_app(settings, client=client, deps=deps)
     if deps.embedding_worker is not None:
         # Load the model now, in the background, so the first report is not the one that waits.
-        threading.Thread(
-            target=lambda: deps.themes.embeddings.embedder.embed(["warm-up"]),
-            name="model-warm-up",
-            daemon=True,
-        ).start()
+        def warm_up() -> None:
+            lower_priority()
+            deps.themes.embeddings.embedder.embed(["warm-up"])
+
+        threading.Thread(target=warm_up, name="model-warm-up", daemon=True).start()
     nudge_worker = None
     if worker:
         from bot.nudges.worker import NudgeWorker

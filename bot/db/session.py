@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,25 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def writer_lock(session_factory: SessionFactory) -> AbstractContextManager[object]:
+    """A lock that serialises this process's writers on a SQLite file; a no-op elsewhere.
+
+    SQLite allows one writer at a time and makes the others sleep in growing steps (up to
+    100 ms) until the file is free; taking turns in-process instead keeps the slowest
+    acknowledgements short. PostgreSQL handles concurrent writers itself.
+    """
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.url.get_backend_name() != "sqlite":
+        return nullcontext()
+    key = bind.url.render_as_string(hide_password=True)
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(key, threading.Lock())
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 logger = logging.getLogger(__name__)
+
+
+def lower_priority() -> None:
+    """Give the calling thread the lowest CPU priority (Linux: nice is per thread).
+
+    Background embedding then only uses CPU that request threads leave idle, and the
+    threads torch starts from here inherit the same priority.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        logger.debug("could not lower the background thread's priority")
 
 
 class BatchWorker:
@@ -17,11 +31,18 @@ class BatchWorker:
     """
 
     def __init__(
-        self, handle: Callable[[Sequence[int]], object], *, name: str, max_batch: int = 256
+        self,
+        handle: Callable[[Sequence[int]], object],
+        *,
+        name: str,
+        max_batch: int = 256,
+        linger: float = 1.0,
     ) -> None:
         self._handle = handle
         self._name = name
         self._max_batch = max_batch
+        # Waiting a moment after the first id lets a burst gather into one batch.
+        self._linger = linger
         self._pending: list[int] = []
         self._condition = threading.Condition()
         self._busy = False
@@ -42,9 +63,13 @@ class BatchWorker:
             return self._condition.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def _run(self) -> None:
+        lower_priority()
         while True:
             with self._condition:
                 self._condition.wait_for(lambda: bool(self._pending))
+                self._busy = True
+            time.sleep(self._linger)
+            with self._condition:
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 self._busy = True

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, SlackEvent, Theme
-from bot.db.session import SessionFactory
+from bot.db.session import SessionFactory, writer_lock
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
 
@@ -142,6 +142,7 @@ class CaptureService:
         self.limits = limits or CaptureLimits()
         self._clock = clock
         self.on_recorded = on_recorded
+        self._writing = writer_lock(session_factory)
 
     def pseudonym(self, team_id: str, user_id: str) -> str:
         """The stored reporter pseudonym for a Slack user."""
@@ -172,7 +173,7 @@ class CaptureService:
         text = scrub(submission.text.strip())
         fingerprint = text_fingerprint(text)
         now = self._clock()
-        with self._session_factory() as session:
+        with self._writing, self._session_factory() as session:
             try:
                 with session.begin():
                     if event_id is not None:
@@ -238,7 +239,7 @@ class CaptureService:
             return CaptureResult(problem)
         reporter = self.pseudonym(team_id, user_id)
         text = scrub(submission.text.strip())
-        with self._session_factory() as session, session.begin():
+        with self._writing, self._session_factory() as session, session.begin():
             row = _own(session, reporter, painpoint_id)
             if row is None:
                 return CaptureResult(Outcome.NOT_FOUND)
@@ -267,7 +268,7 @@ class CaptureService:
             return CaptureResult(problem)
         reporter = self.pseudonym(team_id, user_id)
         detail = scrub(text.strip())
-        with self._session_factory() as session:
+        with self._writing, self._session_factory() as session:
             try:
                 with session.begin():
                     row = session.scalars(
@@ -299,7 +300,7 @@ class CaptureService:
     def delete(self, *, team_id: str, user_id: str, painpoint_id: int) -> bool:
         """Erase the reporter's own pain point; False when it is not theirs or not there."""
         reporter = self.pseudonym(team_id, user_id)
-        with self._session_factory() as session, session.begin():
+        with self._writing, self._session_factory() as session, session.begin():
             result = session.execute(
                 delete(PainPoint).where(
                     PainPoint.id == painpoint_id, PainPoint.reporter == reporter

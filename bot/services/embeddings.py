@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import or_, select, update
 
 from bot.db.models import PainPoint
-from bot.db.session import SessionFactory
+from bot.db.session import SessionFactory, writer_lock
 from clustering.embedding import Embedder
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,11 @@ class EmbeddingService:
             vectors = self.embedder.embed(
                 [embedding_text(text, details) for _, text, details in rows]
             )
-            with self._session_factory() as session, session.begin():
+            with (
+                writer_lock(self._session_factory),
+                self._session_factory() as session,
+                session.begin(),
+            ):
                 for (row_id, _, _), vector in zip(rows, vectors, strict=True):
                     session.execute(
                         update(PainPoint)

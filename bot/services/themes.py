@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import select, update
 
 from bot.db.models import ClusteringRun, PainPoint, Theme, ThemeEvent
-from bot.db.session import SessionFactory
+from bot.db.session import SessionFactory, writer_lock
 from bot.services.embeddings import EmbeddingService, from_bytes, to_bytes
 from clustering.nonanswers import is_non_answer
 from clustering.pipeline import ClusteringResult, ThemePipeline
@@ -139,7 +139,11 @@ class ThemeService:
         for item_id, label in zip(item_ids, labels.tolist(), strict=True):
             if label >= 0:
                 members[int(label)].append(item_id)
-        with self._session_factory() as session, session.begin():
+        with (
+            writer_lock(self._session_factory),
+            self._session_factory() as session,
+            session.begin(),
+        ):
             active = {
                 theme.id: theme
                 for theme in session.scalars(
@@ -262,7 +266,11 @@ class ThemeService:
         if not ids:
             return {}
         assigned: dict[int, int] = {}
-        with self._session_factory() as session, session.begin():
+        with (
+            writer_lock(self._session_factory),
+            self._session_factory() as session,
+            session.begin(),
+        ):
             themes = session.execute(
                 select(Theme.id, Theme.centroid).where(
                     Theme.kind == self.kind, Theme.active.is_(True), Theme.centroid.is_not(None)
