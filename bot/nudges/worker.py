@@ -32,6 +32,7 @@ from bot.nudges.lease import Lease, LeaseState
 from bot.nudges.lessons import Library, load_library
 from bot.nudges.recipients import RecipientDirectory
 from bot.nudges.slack_calls import SlackGate
+from bot.services import periodic
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -267,6 +268,33 @@ class NudgeWorker:
         self._scheduler = scheduler
         self._last_sync = 0.0
         jobs.sync_jobs(scheduler, self._session_factory, self._clock())
+        self._start_periodic(scheduler)
+
+    def _start_periodic(self, scheduler: BackgroundScheduler) -> None:
+        """Theme work rides on the same lease: re-clustering, weekly digest, spike alerts."""
+        from bot.app import build_theme_service
+        from bot.services.digests import DigestPublisher
+        from bot.services.insights import ThemeInsights
+
+        settings = self.settings
+        publisher = None
+        if settings.digest_channel:
+            insights = ThemeInsights(self._session_factory, min_reporters=settings.min_reporters)
+            publisher = DigestPublisher(
+                insights, self.client, self._session_factory, channel=settings.digest_channel
+            )
+        periodic.install(
+            periodic.PeriodicWork(
+                themes=build_theme_service(settings, self._session_factory), publisher=publisher
+            )
+        )
+        periodic.add_periodic_jobs(
+            scheduler,
+            recluster_cron=settings.recluster_cron,
+            digest_cron=settings.digest_cron,
+            timezone=settings.timezone,
+            digests=publisher is not None,
+        )
 
     def _stop_scheduler(self) -> None:
         scheduler, self._scheduler = self._scheduler, None
@@ -276,3 +304,4 @@ class NudgeWorker:
             except Exception:
                 logger.exception("scheduler shutdown failed")
         jobs.set_runner(None, only_if=self.runner)
+        periodic.install(None)
