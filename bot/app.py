@@ -25,9 +25,11 @@ from bot.services.capture import CaptureLimits, CaptureService
 from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
+from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
+from clustering.embedding import SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ def build_deps(
         trainers=settings.trainers,
         cache_seconds=settings.role_cache_seconds,
     )
+    nudges = build_nudge_service(settings, session_factory)
     return Deps(
         settings=settings,
         session_factory=session_factory,
@@ -126,7 +129,12 @@ def build_deps(
         theme_status=ThemeStatusService(session_factory),
         themes=themes,
         embedding_worker=embedding_worker,
-        nudges=build_nudge_service(settings, session_factory),
+        nudges=nudges,
+        suggester=LessonSuggester(
+            session_factory,
+            nudges.library,
+            lambda: SentenceTransformerEmbedder(settings.embedding_model),
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
 from bot.services.roles import RoleDirectory
+from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
@@ -32,3 +33,5 @@ class Deps:
     embedding_worker: BatchWorker | None = None
     # Training nudges and concerns (None only in apps built without them).
     nudges: NudgeService | None = None
+    # Lessons that match each theme (None without a lesson library).
+    suggester: LessonSuggester | None = None

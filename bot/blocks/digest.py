@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,12 +25,14 @@ from slack_sdk.models.views import View
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
 from bot.services.capture import CATEGORIES
 from bot.services.insights import InsightReport, ThemeSummary
+from bot.services.suggestions import Suggestion
 from bot.services.theme_status import STATUSES
 
 THEMES_PER_PAGE = 5
 DIGEST_SHOW_MORE = "digest_show_more"
 THEME_STATUS = "theme_status"
 THEME_DETAILS = "theme_details"
+SEND_SUGGESTED_LESSON = "send_suggested_lesson"
 WONT_FIX_MODAL = "theme_wont_fix"
 WONT_FIX_REASON = "reason"
 PERIOD_LABELS = {
@@ -87,8 +89,10 @@ def _status_select(summary: ThemeSummary) -> StaticSelectElement:
     )
 
 
-def theme_blocks(summary: ThemeSummary, *, controls: bool) -> list[Block]:
-    """The blocks for one theme in a digest."""
+def theme_blocks(
+    summary: ThemeSummary, *, controls: bool, lessons: Sequence[Suggestion] = ()
+) -> list[Block]:
+    """The blocks for one theme in a digest, with the best-matching lesson when there is one."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=shorten(theme_headline(summary), 3000)))
     ]
@@ -98,6 +102,10 @@ def theme_blocks(summary: ThemeSummary, *, controls: bool) -> list[Block]:
     quotes = _quote_lines(summary.quotes, 2, 220)
     if quotes:
         context_parts.append(quotes)
+    if lessons:
+        context_parts.append(
+            "📚 Suggested lesson: " + escape_mrkdwn(shorten(lessons[0].title, 150))
+        )
     if context_parts:
         blocks.append(
             ContextBlock(
@@ -111,6 +119,17 @@ def theme_blocks(summary: ThemeSummary, *, controls: bool) -> list[Block]:
                 elements=[
                     _status_select(summary),
                     ButtonElement(text="Details", action_id=THEME_DETAILS, value=str(summary.id)),
+                    *(
+                        [
+                            ButtonElement(
+                                text="Send the lesson to reporters",
+                                action_id=SEND_SUGGESTED_LESSON,
+                                value=f"{summary.id}:{lessons[0].lesson_id}"[:2000],
+                            )
+                        ]
+                        if lessons
+                        else []
+                    ),
                 ],
             )
         )
@@ -118,7 +137,12 @@ def theme_blocks(summary: ThemeSummary, *, controls: bool) -> list[Block]:
 
 
 def digest_message(
-    report: InsightReport, *, page: int = 0, controls: bool = True, per_page: int = THEMES_PER_PAGE
+    report: InsightReport,
+    *,
+    page: int = 0,
+    controls: bool = True,
+    per_page: int = THEMES_PER_PAGE,
+    suggestions: Mapping[int, Sequence[Suggestion]] | None = None,
 ) -> Message:
     """One page of the digest; always within Slack's 50-block limit."""
     scope = PERIOD_LABELS.get(report.period, report.period)
@@ -157,7 +181,9 @@ def digest_message(
         )
     for index, summary in enumerate(shown, start=page * per_page + 1):
         blocks.append(DividerBlock())
-        theme = theme_blocks(summary, controls=controls)
+        theme = theme_blocks(
+            summary, controls=controls, lessons=(suggestions or {}).get(summary.id, ())
+        )
         first = theme[0]
         assert isinstance(first, SectionBlock) and first.text is not None
         first.text.text = shorten(f"{index}. {first.text.text}", 3000)

@@ -20,6 +20,7 @@ def register(app: App) -> None:
     app.action(digest_blocks.DIGEST_SHOW_MORE)(digest.handle_show_more)
     app.action(digest_blocks.THEME_STATUS)(digest.handle_status)
     app.action(digest_blocks.THEME_DETAILS)(digest.handle_details)
+    app.action(digest_blocks.SEND_SUGGESTED_LESSON)(digest.handle_send_suggested_lesson)
     for feedback in nudge_blocks.FEEDBACK_ACTIONS:
         app.action(feedback)(nudges.handle_feedback)
     app.action(re.compile(rf"^{nudge_blocks.QUIZ_ACTION_PREFIX}\d+$"))(nudges.handle_quiz)

@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.listeners.commands.digest import Scope, digest_reply
 from bot.listeners.commands.painpoint import refusal
 from bot.listeners.context import deps_of, user_of
+from bot.nudges.service import ScheduleInputError, ScheduleRequest
 from bot.services.roles import Role
 from bot.services.theme_status import STATUSES, StatusError
 
@@ -159,4 +160,51 @@ def handle_details(
     if summary is None:
         respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=theme_details_view(summary))
+    lessons = deps.suggester.for_themes([summary.id]).get(summary.id, []) if deps.suggester else []
+    view = theme_details_view(summary, [lesson.title for lesson in lessons])
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def handle_send_suggested_lesson(
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """One click from the digest: send the suggested lesson to the theme's opted-in reporters."""
+    ack()
+    deps = deps_of(context)
+    user_id = user_of(body, context)
+    if not (
+        deps.roles.has_role(user_id, Role.MANAGER) or deps.roles.has_role(user_id, Role.TRAINER)
+    ):
+        text, blocks = refusal(Role.TRAINER)
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        return
+    theme_part, _, lesson_id = str(_action(body).get("value") or "").partition(":")
+    if (
+        deps.nudges is None
+        or not theme_part.isdigit()
+        or deps.nudges.library.lesson(lesson_id) is None
+    ):
+        respond(
+            text="That lesson is no longer in the library.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    try:
+        campaign = deps.nudges.schedule(
+            ScheduleRequest(
+                content=f"lesson:{lesson_id}", audience=[f"theme:{theme_part}"], when="now"
+            ),
+            created_by=user_id,
+        )
+    except ScheduleInputError as exc:
+        respond(
+            text=f"Could not schedule it: {exc}", response_type="ephemeral", replace_original=False
+        )
+        return
+    text, blocks = capture_blocks.notice(
+        f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the people who "
+        "reported this theme and asked to be kept posted. Follow it with `/nudge stats "
+        f"{campaign.id}`."
+    )
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

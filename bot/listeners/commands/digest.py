@@ -15,7 +15,8 @@ from bot.blocks import capture as capture_blocks
 from bot.blocks.digest import THEMES_PER_PAGE, digest_message
 from bot.deps import Deps
 from bot.reporting.report import render
-from bot.services.insights import PERIODS, SliceTooSmall
+from bot.services.insights import PERIODS, InsightReport, SliceTooSmall
+from bot.services.suggestions import Suggestion
 
 logger = logging.getLogger(__name__)
 Reply = tuple[str, list[dict[str, Any]]]
@@ -49,6 +50,13 @@ def known_teams(deps: Deps) -> list[str]:
     return sorted(set(deps.settings.teams) | set(deps.insights.teams()))
 
 
+def suggestions_for(deps: Deps, report: InsightReport) -> dict[int, list[Suggestion]]:
+    """Lessons that match the report's themes (none without a library or theme centres)."""
+    if deps.suggester is None:
+        return {}
+    return deps.suggester.for_themes([theme.id for theme in report.themes])
+
+
 def digest_reply(deps: Deps, scope: Scope, page: int = 0) -> Reply:
     """The digest page for a scope, or a plain explanation when it cannot be shown."""
     try:
@@ -57,7 +65,7 @@ def digest_reply(deps: Deps, scope: Scope, page: int = 0) -> Reply:
         return capture_blocks.notice(
             f"I can't show that selection: {exc}. Try a longer period or no team filter."
         )
-    return digest_message(report, page=page)
+    return digest_message(report, page=page, suggestions=suggestions_for(deps, report))
 
 
 def handle_digest(
@@ -74,7 +82,7 @@ def handle_digest(
         return capture_blocks.notice(
             f"I can't show that selection: {exc}. Try a longer period or no team filter."
         )
-    text, blocks = digest_message(report)
+    text, blocks = digest_message(report, suggestions=suggestions_for(deps, report))
     if len(report.themes) <= THEMES_PER_PAGE:
         return text, blocks
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
