@@ -30,8 +30,9 @@ from bot.privacy.scrub import scrub
 logger = logging.getLogger(__name__)
 DUPLICATE_WINDOW = timedelta(hours=24)
 QUOTES_PER_GROUP = 3
-# Below this many concerns in a topic, meaning-based splitting has nothing to work with.
-MIN_FOR_PIPELINE = 6
+# Below this many concerns in a topic, meaning-based splitting has nothing to work with (the
+# theme engine itself asks for ten usable texts before it finds themes).
+MIN_FOR_PIPELINE = 10
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,37 @@ def _theme_pipeline() -> Any | None:
     return getattr(module, "ThemePipeline", None)
 
 
-def _pipeline_labels(pipeline_class: Any, texts: Sequence[str]) -> list[int] | None:
-    """Cluster labels from the theme engine (-1 = unassigned); None if it cannot help."""
+def _pipeline_labels(
+    pipeline_class: Any, texts: Sequence[str], reporters: Sequence[str]
+) -> tuple[list[int], dict[int, str]] | None:
+    """Theme labels (-1 = unassigned) and theme titles from the theme engine; None if it
+    cannot help. Speaks `ThemePipeline.fit` (labels and described themes) and, for other
+    engines, the BERTopic-style `fit_transform`."""
     try:
-        result = pipeline_class().fit_transform(list(texts))
+        pipeline = pipeline_class()
+        if hasattr(pipeline, "fit"):
+            result = pipeline.fit(list(texts), reporter_ids=list(reporters))
+        else:
+            result = pipeline.fit_transform(list(texts))
     except Exception:
+        # The grouping by topic still stands; the theme engine only refines it.
         logger.warning("theme pipeline failed on concerns; grouping by topic only", exc_info=True)
         return None
-    labels = result[0] if isinstance(result, tuple) else getattr(result, "labels_", result)
+    if isinstance(result, tuple):
+        labels = result[0]
+    else:
+        labels = getattr(result, "labels", getattr(result, "labels_", result))
     try:
         values = [int(label) for label in labels]
     except (TypeError, ValueError):
         logger.warning("theme pipeline returned no labels; grouping by topic only")
         return None
-    return values if len(values) == len(texts) else None
+    titles: dict[int, str] = {}
+    for theme in getattr(result, "themes", None) or []:
+        label, title = getattr(theme, "label", None), getattr(theme, "title", None)
+        if isinstance(label, int) and isinstance(title, str) and title:
+            titles[label] = title
+    return (values, titles) if len(values) == len(texts) else None
 
 
 def group_concerns(
@@ -96,19 +114,22 @@ def group_concerns(
         if not indices:
             continue
         label = TOPICS[topic]
-        labels = None
+        found = None
         if pipeline_class is not None and len(indices) >= MIN_FOR_PIPELINE:
-            labels = _pipeline_labels(pipeline_class, [texts[i] for i in indices])
-        if labels is None or len(set(labels) - {-1}) <= 1:
+            found = _pipeline_labels(
+                pipeline_class, [texts[i] for i in indices], [reporters[i] for i in indices]
+            )
+        if found is None or len(set(found[0]) - {-1}) <= 1:
             clusters.append(ConcernCluster(label, topic, tuple(indices)))
             continue
+        labels, titles = found
         parts: dict[int, list[int]] = defaultdict(list)
         for local, cluster_label in enumerate(labels):
             parts[cluster_label].append(indices[local])
         for number, cluster_label in enumerate(sorted(parts, key=lambda c: (c == -1, c)), 1):
-            suffix = "other" if cluster_label == -1 else str(number)
+            suffix = "other" if cluster_label == -1 else titles.get(cluster_label) or str(number)
             clusters.append(
-                ConcernCluster(f"{label} ({suffix})", topic, tuple(parts[cluster_label]))
+                ConcernCluster(f"{label}: {suffix}", topic, tuple(parts[cluster_label]))
             )
     return clusters
 

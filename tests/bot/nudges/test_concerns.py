@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -118,48 +119,110 @@ def test_group_concerns_groups_by_topic_without_the_theme_engine(
         group_concerns(["a"], [])
 
 
+DATA = ["data leak", "data sale", "data use", "data loss", "data grab", "data trade"]
+VENDOR = ["vendor lock", "vendor price", "vendor terms"]
+
+
+def install_pipeline(monkeypatch: pytest.MonkeyPatch, pipeline: type) -> None:
+    module = types.ModuleType("clustering.pipeline")
+    module.ThemePipeline = pipeline  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "clustering.pipeline", module)
+
+
+def first_word_labels(texts: Sequence[str]) -> list[int]:
+    words = sorted({t.split()[0] for t in texts if not t.startswith("noise")})
+    return [-1 if t.startswith("noise") else words.index(t.split()[0]) for t in texts]
+
+
+@dataclass
+class FakeTheme:
+    label: int
+    title: str
+
+
+@dataclass
+class FakeResult:
+    labels: list[int]
+    themes: list[FakeTheme]
+
+
 def test_group_concerns_splits_topics_with_the_theme_pipeline_when_present(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    seen: list[Sequence[str | None]] = []
+
     class FakePipeline:
-        """Stands in for clustering.pipeline.ThemePipeline: meaning = first word."""
+        """Shaped like clustering.pipeline.ThemePipeline; meaning = the first word."""
 
-        def fit_transform(self, texts: Sequence[str]) -> tuple[list[int], None]:
+        def fit(self, texts: Sequence[str], *, reporter_ids: Sequence[str | None]) -> FakeResult:
+            seen.append(reporter_ids)
             words = sorted({t.split()[0] for t in texts if not t.startswith("noise")})
-            return [-1 if t.startswith("noise") else words.index(t.split()[0]) for t in texts], None
+            themes = [FakeTheme(n, f"{word} worries") for n, word in enumerate(words)]
+            return FakeResult(first_word_labels(texts), themes)
 
-    module = types.ModuleType("clustering.pipeline")
-    module.ThemePipeline = FakePipeline  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "clustering.pipeline", module)
-    texts = [
-        "data leak",
-        "data sale",
-        "data use",
-        "vendor lock",
-        "vendor price",
-        "noise x",
-        "small",
-    ]
-    topics: list[str | None] = ["data_privacy"] * 6 + ["workload"]
-    clusters = group_concerns(texts, [f"R{n}" for n in range(7)], topics)
+    install_pipeline(monkeypatch, FakePipeline)
+    texts = [*DATA, *VENDOR, "noise x", "small"]
+    topics: list[str | None] = ["data_privacy"] * 10 + ["workload"]
+    clusters = group_concerns(texts, [f"R{n}" for n in range(11)], topics)
     assert [(c.label, c.indices) for c in clusters] == [
-        ("Data privacy (1)", (0, 1, 2)),
-        ("Data privacy (2)", (3, 4)),
-        ("Data privacy (other)", (5,)),
-        ("Workload", (6,)),
+        ("Data privacy: data worries", (0, 1, 2, 3, 4, 5)),
+        ("Data privacy: vendor worries", (6, 7, 8)),
+        ("Data privacy: other", (9,)),
+        ("Workload", (10,)),
     ]
+    assert seen == [[f"R{n}" for n in range(10)]]  # reporters travel with their texts
+
+
+def test_group_concerns_speaks_fit_transform_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    class BERTopicLike:
+        def fit_transform(self, texts: Sequence[str]) -> tuple[list[int], None]:
+            return first_word_labels(texts), None
+
+    install_pipeline(monkeypatch, BERTopicLike)
+    texts = [*DATA, *VENDOR, "data more"]
+    clusters = group_concerns(texts, [f"R{n}" for n in range(10)], ["other"] * 10)
+    assert [(c.label, len(c.indices)) for c in clusters] == [("Other: 1", 7), ("Other: 2", 3)]
 
 
 def test_a_failing_theme_pipeline_falls_back_to_topics(monkeypatch: pytest.MonkeyPatch) -> None:
     class Broken:
-        def fit_transform(self, texts: Sequence[str]) -> list[int]:
+        def fit(self, texts: Sequence[str], *, reporter_ids: Sequence[str | None]) -> None:
             raise RuntimeError("model missing")
 
-    module = types.ModuleType("clustering.pipeline")
-    module.ThemePipeline = Broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "clustering.pipeline", module)
-    clusters = group_concerns(["t"] * 8, [f"R{n}" for n in range(8)], ["workload"] * 8)
-    assert [(c.label, len(c.indices)) for c in clusters] == [("Workload", 8)]
+    install_pipeline(monkeypatch, Broken)
+    clusters = group_concerns(["t"] * 12, [f"R{n}" for n in range(12)], ["workload"] * 12)
+    assert [(c.label, len(c.indices)) for c in clusters] == [("Workload", 12)]
+
+
+@pytest.mark.slow
+def test_the_real_theme_engine_splits_a_topic_by_meaning() -> None:
+    pytest.importorskip("clustering.pipeline")
+    jobs = [
+        "AI will replace my job within two years",
+        "I am afraid the company will cut jobs because of AI",
+        "Will my role still exist once the assistant does the reports?",
+        "Management wants AI so they can reduce headcount",
+        "Colleagues fear layoffs after the automation pilot",
+        "If the bot writes the replies, what is left for support staff to do?",
+        "Our team could be downsized when AI takes over data entry",
+        "I worry my position becomes redundant",
+    ]
+    accuracy = [
+        "The AI gives wrong numbers in spreadsheets",
+        "It invented a policy that does not exist",
+        "I cannot trust the summaries, they miss key points",
+        "The chatbot made up a customer order date",
+        "Answers sound confident but are often incorrect",
+        "It hallucinated references in my report",
+        "The translations it produced had serious mistakes",
+        "We found factual errors in the meeting notes it wrote",
+    ]
+    texts = jobs + accuracy
+    # People filed all of them under "other": the theme engine still tells them apart.
+    clusters = group_concerns(texts, [f"R{n}" for n in range(16)], ["other"] * 16)
+    assert sorted(i for c in clusters for i in c.indices) == list(range(16))
+    assert len(clusters) >= 2
+    assert all(c.label.startswith("Other: ") and c.topic == "other" for c in clusters)
 
 
 def test_the_service_uses_an_injected_grouper(parts: Parts) -> None:
