@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
+from bot.blocks.digest import SEND_SUGGESTED_LESSON
 from bot.nudges.lessons import Lesson, Library
 from bot.nudges.views import (
     TOPICS,
@@ -42,6 +43,7 @@ from bot.nudges.views import (
     NudgeState,
     ThemeChoice,
 )
+from bot.services.suggestions import Suggestion
 
 Response = tuple[str, list[dict[str, Any]]]
 
@@ -251,13 +253,51 @@ def _option(value: str, label: str, description: str | None = None) -> Option:
     )
 
 
+MAX_SUGGESTED_THEMES = 5
+
+
+def _suggested_blocks(
+    themes: Sequence[ThemeChoice], suggested: Mapping[int, Sequence[Suggestion]]
+) -> list[Block]:
+    """One line per theme with a matching lesson, and a button that sends it right away."""
+    blocks: list[Block] = []
+    for theme in themes:
+        lessons = suggested.get(theme.id)
+        if not lessons:
+            continue
+        lesson = lessons[0]
+        blocks.append(
+            SectionBlock(
+                block_id=f"suggested:{theme.id}",
+                text=MarkdownTextObject(
+                    text=shorten(
+                        f"*Suggested for theme {escape_mrkdwn(theme.title)}* "
+                        f"({theme.reporters} reporters): {escape_mrkdwn(lesson.title)}",
+                        3000,
+                    )
+                ),
+                accessory=ButtonElement(
+                    text="Send to opted-in reporters",
+                    action_id=SEND_SUGGESTED_LESSON,
+                    value=f"{theme.id}:{lesson.lesson_id}"[:2000],
+                ),
+            )
+        )
+        if len(blocks) >= MAX_SUGGESTED_THEMES:
+            break
+    if blocks:
+        blocks.append(DividerBlock())
+    return blocks
+
+
 def schedule_modal(
     library: Library,
     *,
     themes: Sequence[ThemeChoice] = (),
     timezone: str = "UTC",
+    suggested: Mapping[int, Sequence[Suggestion]] | None = None,
 ) -> dict[str, Any]:
-    """`/nudge`: what to send, to whom, and when."""
+    """`/nudge`: what to send, to whom, and when; lessons suggested for themes come first."""
     groups = []
     if library.tracks:
         groups.append(
@@ -284,7 +324,8 @@ def schedule_modal(
             ],
         )
     )
-    blocks: list[Block] = [
+    blocks: list[Block] = _suggested_blocks(themes, suggested or {})
+    blocks += [
         InputBlock(
             block_id=B_CONTENT,
             label="Lesson or track",

@@ -166,17 +166,25 @@ def handle_details(
 
 
 def handle_send_suggested_lesson(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    """One click from the digest: send the suggested lesson to the theme's opted-in reporters."""
+    """One click from the digest or the `/nudge` modal: send the suggested lesson to the
+    theme's opted-in reporters."""
     ack()
     deps = deps_of(context)
     user_id = user_of(body, context)
+
+    def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        # Buttons in a modal have no response_url: answer in the person's DM instead.
+        if body.get("response_url"):
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        else:
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
     if not (
         deps.roles.has_role(user_id, Role.MANAGER) or deps.roles.has_role(user_id, Role.TRAINER)
     ):
-        text, blocks = refusal(Role.TRAINER)
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        tell(*refusal(Role.TRAINER))
         return
     theme_part, _, lesson_id = str(_action(body).get("value") or "").partition(":")
     if (
@@ -184,11 +192,7 @@ def handle_send_suggested_lesson(
         or not theme_part.isdigit()
         or deps.nudges.library.lesson(lesson_id) is None
     ):
-        respond(
-            text="That lesson is no longer in the library.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        tell("That lesson is no longer in the library.")
         return
     try:
         campaign = deps.nudges.schedule(
@@ -198,13 +202,12 @@ def handle_send_suggested_lesson(
             created_by=user_id,
         )
     except ScheduleInputError as exc:
-        respond(
-            text=f"Could not schedule it: {exc}", response_type="ephemeral", replace_original=False
-        )
+        tell(f"Could not schedule it: {exc}")
         return
-    text, blocks = capture_blocks.notice(
-        f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the people who "
-        "reported this theme and asked to be kept posted. Follow it with `/nudge stats "
-        f"{campaign.id}`."
+    tell(
+        *capture_blocks.notice(
+            f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the "
+            "people who reported this theme and asked to be kept posted. Follow it with "
+            f"`/nudge stats {campaign.id}`."
+        )
     )
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -72,12 +72,24 @@ def handle_nudge(
     name, number = parse_nudge_text(str(command.get("text") or ""))
     if name == "":
         zone = trainer_zone(client, user_id, deps.settings.timezone)
-        client.views_open(
+        themes = service.theme_choices()
+        opened = client.views_open(
             trigger_id=command["trigger_id"],
-            view=blocks.schedule_modal(
-                service.library, themes=service.theme_choices(), timezone=zone
-            ),
+            view=blocks.schedule_modal(service.library, themes=themes, timezone=zone),
         )
+        # trigger_id lasts 3 s and matching lessons may need the model loaded, so the
+        # suggestions are added to the open modal afterwards.
+        if deps.suggester is not None and themes:
+            suggested = deps.suggester.for_themes([theme.id for theme in themes[:20]])
+            view = opened.get("view") or {}
+            if any(suggested.values()) and view.get("id"):
+                client.views_update(
+                    view_id=view["id"],
+                    hash=view.get("hash"),
+                    view=blocks.schedule_modal(
+                        service.library, themes=themes, timezone=zone, suggested=suggested
+                    ),
+                )
         return
     if name == "list":
         text, reply = blocks.campaign_list(service.list_campaigns())
