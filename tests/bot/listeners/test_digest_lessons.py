@@ -60,7 +60,9 @@ def _meeting_theme(session_factory: SessionFactory) -> int:
     )[0]
     with session_factory() as session, session.begin():
         session.execute(
-            update(Theme).where(Theme.id == seeded.theme_id).values(centroid=to_bytes(centre))
+            update(Theme)
+            .where(Theme.id == seeded.theme_id)
+            .values(centroid=to_bytes(centre), reporters=4)
         )
     return seeded.theme_id
 
@@ -113,3 +115,23 @@ def test_people_who_are_neither_managers_nor_trainers_cannot_send_lessons(
     answer = stand_in.wait_for("response_url")[0].params
     assert "for trainers" in answer["text"]
     assert deps.nudges is not None and deps.nudges.list_campaigns() == []
+
+
+def test_nudge_modal_suggests_lessons_for_themes_and_sends_from_the_modal(
+    wired: tuple[Deps, App, Sender], session_factory: SessionFactory, stand_in: SlackStandIn
+) -> None:
+    deps, _app, sender = wired
+    theme_id = _meeting_theme(session_factory)
+    sender.command("", command="/nudge", user="UTRAINER", response_url=stand_in.response_url())
+    update = stand_in.wait_for("views.update")[0].params
+    assert "Suggested for theme Meeting notes and follow-ups" in str(update["view"])
+
+    stand_in.reset()
+    action = block_action(SEND_SUGGESTED_LESSON, f"{theme_id}:meeting-notes", user="UTRAINER")
+    del action["response_url"]
+    action["container"] = {"type": "view", "view_id": "V1"}
+    sender.interactive(action)
+    dm = stand_in.wait_for("chat.postMessage")[0].params
+    assert dm["channel"] == "UTRAINER" and "Scheduled nudge campaign" in dm["text"]
+    assert deps.nudges is not None
+    assert [c.lesson_id for c in deps.nudges.list_campaigns()] == ["meeting-notes"]
