@@ -47,19 +47,30 @@ TOPICS = [
 ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     name: str
     latencies_ms: list[float]
     errors: int
     seconds: float
+    server_cpu_seconds: float
 
     def row(self) -> str:
         q = statistics.quantiles(self.latencies_ms, n=100, method="inclusive")
         rps = len(self.latencies_ms) / self.seconds
         return (
             f"| {self.name} | {len(self.latencies_ms)} | {q[49]:.1f} | {q[94]:.1f} | "
-            f"{q[98]:.1f} | {rps:.0f} | {self.errors} |"
+            f"{q[98]:.1f} | {rps:.0f} | {self.server_cpu_seconds / len(self.latencies_ms) * 1000:.2f} | "
+            f"{self.errors} |"
         )
 
     @property
@@ -113,14 +124,16 @@ def fire(url: str, n: int, concurrency: int, run_tag: str) -> tuple[list[float],
 
 
 def run_server(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_ready(health)
-    except RuntimeError:
-        process.kill()
-        raise RuntimeError(
-            process.stderr.read().decode()[-2000:] if process.stderr else ""
-        ) from None
+    # The server logs to a file: a pipe nobody reads fills up and then blocks the server.
+    # The child keeps its own handle on the file after this one is closed.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_ready(health)
+        except RuntimeError:
+            process.kill()
+            log.seek(0)
+            raise RuntimeError(log.read().decode()[-2000:]) from None
     return process
 
 
@@ -147,7 +160,9 @@ def bench_painpoint(
     try:
         url = f"http://127.0.0.1:{port}/slack/events"
         fire(url, warmup, c, f"{name}-warmup")
+        cpu_before = cpu_seconds(process.pid)
         latencies, errors, seconds = fire(url, n, c, name)
+        server_cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(10)
@@ -157,7 +172,7 @@ def bench_painpoint(
             text("SELECT count(*) FROM painpoints WHERE text LIKE :p"), {"p": f"%({name} request %"}
         ).scalar_one()
     engine.dispose()
-    return Result(f"painpoint, {name}", latencies, errors, seconds), int(rows)
+    return Result(f"painpoint, {name}", latencies, errors, seconds, server_cpu), int(rows)
 
 
 def fresh_postgres_database(server_url: str, name: str = "painpoint_bench") -> str:
@@ -182,11 +197,13 @@ def bench_bare(stand_in: SlackStandIn, n: int, c: int, warmup: int) -> Result:
     try:
         url = f"http://127.0.0.1:{port}/slack/events"
         fire(url, warmup, c, "bare-warmup")
+        cpu_before = cpu_seconds(process.pid)
         latencies, errors, seconds = fire(url, n, c, "bare")
+        server_cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(10)
-    return Result("bare Bolt handler", latencies, errors, seconds)
+    return Result("bare Bolt handler", latencies, errors, seconds, server_cpu)
 
 
 def main() -> int:
@@ -216,8 +233,8 @@ def main() -> int:
     print(
         f"\n{args.n} signed `/painpoint <text>` requests, {args.c} at a time, after {args.warmup} warm-up\n"
     )
-    print("| target | requests | p50 ms | p95 ms | p99 ms | req/s | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print("| target | requests | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | errors |")
+    print("|---|---|---|---|---|---|---|---|")
     for result in results:
         print(result.row())
     bare = results[0].p99

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from bot.db.models import PainPoint, SlackEvent, Theme
 from bot.db.session import SessionFactory, writer_lock
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
+from bot.services.group_commit import GroupCommit
 
 SOURCES = ("slash", "modal", "dm", "shortcut", "import")
 CATEGORIES = {
@@ -143,6 +145,9 @@ class CaptureService:
         self._clock = clock
         self.on_recorded = on_recorded
         self._writing = writer_lock(session_factory)
+        self._writer: GroupCommit[_Pending, CaptureResult] = GroupCommit(
+            self._store, name="painpoint-capture-writer"
+        )
 
     def pseudonym(self, team_id: str, user_id: str) -> str:
         """The stored reporter pseudonym for a Slack user."""
@@ -165,70 +170,137 @@ class CaptureService:
         thread_ts: str | None = None,
         event_id: str | None = None,
     ) -> CaptureResult:
-        """Store a new pain point unless it is empty, too long, a repeat, a replay or a flood."""
+        """Store a new pain point unless it is empty, too long, a repeat, a replay or a flood.
+
+        Concurrent reports are written together (see `GroupCommit`); each caller still gets
+        its own outcome, exactly as if the reports had been stored one after another.
+        """
         problem = self.check_text(submission.text)
         if problem is not None:
             return CaptureResult(problem)
-        reporter = self.pseudonym(team_id, user_id)
         text = scrub(submission.text.strip())
-        fingerprint = text_fingerprint(text)
-        now = self._clock()
-        with self._writing, self._session_factory() as session:
-            try:
-                with session.begin():
-                    if event_id is not None:
-                        session.add(SlackEvent(event_id=event_id, received_at=now))
-                        session.flush()
-                    duplicate_id, recent = self._recent_activity(
-                        session, reporter, fingerprint, now
-                    )
-                    if duplicate_id is not None:
-                        duplicate = session.get(PainPoint, duplicate_id)
-                        assert duplicate is not None
-                        return CaptureResult(Outcome.DUPLICATE, to_view(duplicate))
-                    if recent >= self.limits.per_hour:
-                        return CaptureResult(Outcome.RATE_LIMITED)
-                    row = PainPoint(
-                        text=text,
-                        text_hash=fingerprint,
-                        source=submission.source,
-                        category=submission.category,
-                        frequency=submission.frequency,
-                        hours_per_week=submission.hours_per_week,
-                        team=_clean_team(submission.team),
-                        reporter=reporter,
-                        keep_posted=submission.keep_posted,
-                        notify_user_id=user_id if submission.keep_posted else None,
-                        thread_ts=thread_ts,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    session.add(row)
-                    session.flush()
-                    view = to_view(row)
-            except IntegrityError:
-                # The event_id is already stored: Slack re-delivered an event we handled.
-                return CaptureResult(Outcome.REPLAYED)
-        if self.on_recorded is not None:
-            self.on_recorded(view.id)
-        return CaptureResult(Outcome.RECORDED, view)
-
-    def _recent_activity(
-        self, session: Session, reporter: str, fingerprint: str, now: datetime
-    ) -> tuple[int | None, int]:
-        """One query on the acknowledgement path: a repeat of this text, and the last hour's count."""
-        hour_ago = now - timedelta(hours=1)
-        window_start = min(now - self.limits.duplicate_window, hour_ago)
-        is_repeat = (PainPoint.text_hash == fingerprint) & (
-            PainPoint.created_at >= now - self.limits.duplicate_window
+        pending = _Pending(
+            reporter=self.pseudonym(team_id, user_id),
+            user_id=user_id,
+            text=text,
+            fingerprint=text_fingerprint(text),
+            submission=submission,
+            thread_ts=thread_ts,
+            event_id=event_id,
+            received_at=self._clock(),
         )
-        duplicate_id, recent = session.execute(
-            select(
-                func.min(case((is_repeat, PainPoint.id))),
-                func.count(case((PainPoint.created_at >= hour_ago, 1))),
-            ).where(PainPoint.reporter == reporter, PainPoint.created_at >= window_start)
-        ).one()
-        return duplicate_id, int(recent or 0)
+        result = self._writer.submit(pending)
+        if result.outcome is Outcome.RECORDED and result.painpoint and self.on_recorded:
+            self.on_recorded(result.painpoint.id)
+        return result
+
+    def _store(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
+        """Store a batch in one transaction; one by one if another process won an event id."""
+        try:
+            return self._store_together(batch)
+        except IntegrityError:
+            # A concurrent process stored one of these event ids between our check and our
+            # insert: redo the batch item by item so only the replayed one is refused.
+            results = []
+            for pending in batch:
+                try:
+                    results.extend(self._store_together([pending]))
+                except IntegrityError:
+                    results.append(CaptureResult(Outcome.REPLAYED))
+            return results
+
+    def _store_together(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
+        results: list[CaptureResult | None] = [None] * len(batch)
+        with self._writing, self._session_factory() as session, session.begin():
+            claimed = self._claimed_events(session, batch)
+            history = self._history(session, batch)
+            new_events: list[dict[str, object]] = []
+            new_rows: list[int] = []
+            repeats: dict[int, _Seen] = {}
+            for index, pending in enumerate(batch):
+                if pending.event_id is not None:
+                    if pending.event_id in claimed:
+                        results[index] = CaptureResult(Outcome.REPLAYED)
+                        continue
+                    claimed.add(pending.event_id)
+                    new_events.append(
+                        {"event_id": pending.event_id, "received_at": pending.received_at}
+                    )
+                seen = history.setdefault(pending.reporter, [])
+                repeat = self._repeat_of(pending, seen)
+                if repeat is not None:
+                    repeats[index] = repeat
+                    continue
+                hour_ago = pending.received_at - timedelta(hours=1)
+                if sum(1 for item in seen if item.created_at >= hour_ago) >= self.limits.per_hour:
+                    results[index] = CaptureResult(Outcome.RATE_LIMITED)
+                    continue
+                new_rows.append(index)
+                seen.append(_Seen(None, index, pending.fingerprint, pending.received_at))
+            if new_events:
+                session.execute(insert(SlackEvent), new_events)
+            views: dict[int, PainPointView] = {}
+            if new_rows:
+                values = [_row_values(batch[index]) for index in new_rows]
+                ids = session.scalars(
+                    insert(PainPoint).returning(PainPoint.id, sort_by_parameter_order=True),
+                    values,
+                ).all()
+                for index, row_id, row in zip(new_rows, ids, values, strict=True):
+                    views[index] = _new_view(row_id, row)
+                    results[index] = CaptureResult(Outcome.RECORDED, views[index])
+            stored = self._views_of(
+                session, [seen.row_id for seen in repeats.values() if seen.row_id is not None]
+            )
+            for index, repeat in repeats.items():
+                if repeat.row_id is not None:
+                    original = stored[repeat.row_id]
+                else:
+                    assert repeat.batch_index is not None
+                    original = views[repeat.batch_index]
+                results[index] = CaptureResult(Outcome.DUPLICATE, original)
+        return [result for result in results if result is not None]
+
+    def _views_of(self, session: Session, row_ids: list[int]) -> dict[int, PainPointView]:
+        if not row_ids:
+            return {}
+        rows = session.scalars(select(PainPoint).where(PainPoint.id.in_(row_ids)))
+        return {row.id: to_view(row) for row in rows}
+
+    def _claimed_events(self, session: Session, batch: Sequence[_Pending]) -> set[str]:
+        event_ids = {pending.event_id for pending in batch if pending.event_id is not None}
+        if not event_ids:
+            return set()
+        return set(
+            session.scalars(select(SlackEvent.event_id).where(SlackEvent.event_id.in_(event_ids)))
+        )
+
+    def _history(self, session: Session, batch: Sequence[_Pending]) -> dict[str, list[_Seen]]:
+        """One query for the batch: each reporter's reports recent enough to matter."""
+        reach = max(self.limits.duplicate_window, timedelta(hours=1))
+        since = min(pending.received_at for pending in batch) - reach
+        rows = session.execute(
+            select(PainPoint.id, PainPoint.reporter, PainPoint.text_hash, PainPoint.created_at)
+            .where(
+                PainPoint.reporter.in_({pending.reporter for pending in batch}),
+                PainPoint.created_at >= since,
+            )
+            .order_by(PainPoint.id)
+        )
+        history: dict[str, list[_Seen]] = {}
+        for row_id, reporter, text_hash, created_at in rows:
+            history.setdefault(reporter, []).append(
+                _Seen(row_id, None, text_hash, _aware(created_at))
+            )
+        return history
+
+    def _repeat_of(self, pending: _Pending, seen: list[_Seen]) -> _Seen | None:
+        """The reporter's earliest report of the same text inside the duplicate window."""
+        window_start = pending.received_at - self.limits.duplicate_window
+        for item in seen:
+            if item.fingerprint == pending.fingerprint and item.created_at >= window_start:
+                return item
+        return None
 
     def amend(
         self, *, team_id: str, user_id: str, painpoint_id: int, submission: PainPointInput
@@ -328,6 +400,64 @@ class CaptureService:
             ).all()
             # A report's status is its theme's (set by managers); "received" until it has one.
             return [to_view(row, status or "received") for row, status in rows]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A scrubbed report waiting for its batch to be written."""
+
+    reporter: str
+    user_id: str
+    text: str
+    fingerprint: str
+    submission: PainPointInput
+    thread_ts: str | None
+    event_id: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A recent report of one reporter: stored (`row_id`) or earlier in this batch."""
+
+    row_id: int | None
+    batch_index: int | None
+    fingerprint: str
+    created_at: datetime
+
+
+def _row_values(pending: _Pending) -> dict[str, Any]:
+    submission = pending.submission
+    return {
+        "text": pending.text,
+        "text_hash": pending.fingerprint,
+        "source": submission.source,
+        "category": submission.category,
+        "frequency": submission.frequency,
+        "hours_per_week": submission.hours_per_week,
+        "team": _clean_team(submission.team),
+        "reporter": pending.reporter,
+        "keep_posted": submission.keep_posted,
+        "notify_user_id": pending.user_id if submission.keep_posted else None,
+        "thread_ts": pending.thread_ts,
+        "created_at": pending.received_at,
+        "updated_at": pending.received_at,
+    }
+
+
+def _new_view(row_id: int, values: dict[str, Any]) -> PainPointView:
+    return PainPointView(
+        id=row_id,
+        text=values["text"],
+        details=None,
+        source=values["source"],
+        category=values["category"],
+        frequency=values["frequency"],
+        hours_per_week=values["hours_per_week"],
+        team=values["team"],
+        keep_posted=values["keep_posted"],
+        created_at=values["created_at"],
+    )
 
 
 def _forget_embedding(row: PainPoint) -> None:
