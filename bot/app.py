@@ -29,7 +29,7 @@ from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
-from clustering.embedding import SentenceTransformerEmbedder
+from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +69,28 @@ def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> 
 
 
 def build_theme_service(
-    settings: Settings, session_factory: SessionFactory, *, kind: str = "painpoint"
+    settings: Settings,
+    session_factory: SessionFactory,
+    *,
+    kind: str = "painpoint",
+    embedder_factory: Callable[[], Embedder] | None = None,
 ) -> ThemeService:
     """The theme engine over stored reports, with the configured embedding model."""
-    from clustering.embedding import SentenceTransformerEmbedder, resolve_model
+    from clustering.embedding import resolve_model
     from clustering.pipeline import ThemePipeline
 
     model_name, _ = resolve_model(settings.embedding_model)
     embeddings = EmbeddingService(
         session_factory,
-        lambda: SentenceTransformerEmbedder(settings.embedding_model),
+        embedder_factory or in_process_embedder(settings),
         model_name=model_name,
     )
     return ThemeService(session_factory, embeddings, ThemePipeline, kind=kind)
+
+
+def in_process_embedder(settings: Settings) -> Callable[[], Embedder]:
+    """A factory for the configured model, loaded in this process."""
+    return lambda: SentenceTransformerEmbedder(settings.embedding_model)
 
 
 def build_deps(
@@ -89,8 +98,14 @@ def build_deps(
     *,
     client: WebClient,
     session_factory: SessionFactory | None = None,
+    embedder_factory: Callable[[], Embedder] | None = None,
 ) -> Deps:
-    """Create the services every listener shares."""
+    """Create the services every listener shares.
+
+    `embedder_factory` defaults to the model in this process; `painpoint run` passes one
+    that embeds in a child process, away from the request threads.
+    """
+    embedder_factory = embedder_factory or in_process_embedder(settings)
     if settings.secret_key is None:
         raise ValueError("PAINPOINT_SECRET_KEY is required")
     if session_factory is None:
@@ -104,7 +119,7 @@ def build_deps(
             duplicate_window=timedelta(hours=settings.duplicate_window_hours),
         ),
     )
-    themes = build_theme_service(settings, session_factory)
+    themes = build_theme_service(settings, session_factory, embedder_factory=embedder_factory)
     background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg")
     embedding_worker = None
     if settings.embed_on_capture:
@@ -130,11 +145,7 @@ def build_deps(
         themes=themes,
         embedding_worker=embedding_worker,
         nudges=nudges,
-        suggester=LessonSuggester(
-            session_factory,
-            nudges.library,
-            lambda: SentenceTransformerEmbedder(settings.embedding_model),
-        ),
+        suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
     )
 
 

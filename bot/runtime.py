@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
+from functools import partial
 
 from bot.app import build_deps, create_app, make_client
 from bot.db import migrate
 from bot.db.session import make_engine, make_session_factory
-from bot.services.background import lower_priority
 from bot.settings import Settings
+from clustering.embedding import ProcessEmbedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 EXIT_USAGE = 2
@@ -35,24 +37,43 @@ def startup_problem(settings: Settings, *, socket_mode: bool) -> str | None:
     return None
 
 
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM (systemd, Docker, Kubernetes) end the process like Ctrl-C: cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        logger.info("painpoint stopping (SIGTERM)")
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = True) -> int:
     """Serve until interrupted; returns the process exit code."""
     socket_mode = bool(settings.slack_app_token) and not http
     problem = startup_problem(settings, socket_mode=socket_mode)
     if problem:
         return _refuse(problem)
+    _stop_on_sigterm()
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     client = make_client(settings)
-    deps = build_deps(settings, client=client, session_factory=make_session_factory(engine))
+    # Embeddings are computed in a low-priority child process: the model's work then never
+    # competes with request threads for this process's interpreter lock.
+    embedder = ProcessEmbedder(partial(SentenceTransformerEmbedder, settings.embedding_model))
+    deps = build_deps(
+        settings,
+        client=client,
+        session_factory=make_session_factory(engine),
+        embedder_factory=lambda: embedder,
+    )
     app = create_app(settings, client=client, deps=deps)
     if deps.embedding_worker is not None:
         # Load the model now, in the background, so the first report is not the one that waits.
-        def warm_up() -> None:
-            lower_priority()
-            deps.themes.embeddings.embedder.embed(["warm-up"])
-
-        threading.Thread(target=warm_up, name="model-warm-up", daemon=True).start()
+        threading.Thread(
+            target=embedder.embed, args=(["warm-up"],), name="model-warm-up", daemon=True
+        ).start()
     nudge_worker = None
     if worker:
         from bot.nudges.worker import NudgeWorker
@@ -77,3 +98,4 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
     finally:
         if nudge_worker is not None:
             nudge_worker.stop()
+        embedder.close()

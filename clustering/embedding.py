@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import multiprocessing
 import os
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -128,3 +134,82 @@ class SentenceTransformerEmbedder:
             if progress is not None:
                 progress.close()
         return l2_normalise(np.concatenate(chunks, axis=0))
+
+
+# The embedder living in a ProcessEmbedder's child process (one per child).
+_child_embedder: Embedder | None = None
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    # A parent killed without warning cannot stop its child; the child notices instead.
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _start_child(factory: Callable[[], Embedder], threads: int) -> None:
+    global _child_embedder
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True
+    ).start()
+    # Lowest CPU priority, set before torch starts its threads so they inherit it: the
+    # parent's request threads get the cores whenever they want them.
+    with contextlib.suppress(AttributeError, OSError):  # not POSIX or not allowed: as is
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    _child_embedder = factory()
+
+
+def _embed_in_child(texts: list[str]) -> np.ndarray:
+    assert _child_embedder is not None, "the child was started without an embedder"
+    return _child_embedder.embed(texts)
+
+
+class ProcessEmbedder:
+    """Embed in a separate low-priority process, so this process keeps its CPU and its GIL.
+
+    A web server that embeds in its own process slows every request while a batch is
+    encoded, even at the lowest thread priority: the model's Python code competes for the
+    interpreter lock. The child is started on first use (loading the model there), runs at
+    nice 19 with `threads` torch threads, and is restarted if it dies. `factory` must be
+    picklable (a class or a module-level function), since the child is spawned fresh.
+    """
+
+    def __init__(self, factory: Callable[[], Embedder], *, threads: int = 1) -> None:
+        self._factory = factory
+        self._threads = threads
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed in the child process; rows are L2-normalised float32."""
+        items = [str(text) for text in texts]
+        try:
+            return self._executor().submit(_embed_in_child, items).result()
+        except BrokenProcessPool:
+            # The child died (killed, out of memory): start a new one and try once more.
+            self.close()
+            return self._executor().submit(_embed_in_child, items).result()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_child,
+                    initargs=(self._factory, self._threads),
+                )
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the child process (a later `embed` starts a new one)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -21,6 +21,7 @@ from bot import cli
 from bot.db.migrate import is_up_to_date
 from bot.db.session import make_engine, make_session_factory
 from bot.services.capture import CaptureService, PainPointInput
+from tests.processes import child_pids, niceness, wait_gone
 from tests.slack_requests import SIGNING_SECRET, sign, slash_body
 from tests.slack_stand_in import SlackStandIn
 from tests.stored import painpoints
@@ -388,7 +389,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def running_bot(tmp_path: Path, stand_in: SlackStandIn) -> Iterator[tuple[int, str]]:
+def running_bot(
+    tmp_path: Path, stand_in: SlackStandIn
+) -> Iterator[tuple[int, str, subprocess.Popen[str]]]:
     """`painpoint run --http` as a real process, against the stand-in and a fresh SQLite file."""
     port = free_port()
     url = f"sqlite:///{tmp_path / 'bot.db'}"
@@ -412,7 +415,7 @@ def running_bot(tmp_path: Path, stand_in: SlackStandIn) -> Iterator[tuple[int, s
         text=True,
     )
     try:
-        yield port, url
+        yield port, url, process
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -446,11 +449,11 @@ def wait_until_healthy(port: int) -> dict[str, str]:
 
 @needs_script
 def test_the_console_script_migrates_and_serves_http(
-    running_bot: tuple[int, str], stand_in: SlackStandIn
+    running_bot: tuple[int, str, subprocess.Popen[str]], stand_in: SlackStandIn
 ) -> None:
     import http.client
 
-    port, url = running_bot
+    port, url, process = running_bot
     health = wait_until_healthy(port)
     assert health["status"] == "ok"
 
@@ -473,3 +476,22 @@ def test_the_console_script_migrates_and_serves_http(
     assert row.text == "Purchase orders are faxed"
     assert f"#{row.id}" in answer["text"]
     assert stand_in.calls_to("auth.test")
+
+    # After the answer, the report is embedded by the bot's low-priority child process.
+    children = child_pids(process.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        engine = make_engine(url)
+        [row] = painpoints(make_session_factory(engine))
+        engine.dispose()
+        if row.embedding_model is not None:
+            break
+        time.sleep(0.5)
+    assert row.embedding_model == "all-MiniLM-L6-v2"
+    embedding_children = [pid for pid in child_pids(process.pid) if niceness(pid) == 19]
+    assert embedding_children, f"no low-priority child among {children}"
+
+    # SIGTERM stops the bot cleanly, and its child processes with it.
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert wait_gone(embedding_children, seconds=15) == []
