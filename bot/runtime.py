@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -49,6 +50,18 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _freeze_startup_objects() -> None:
+    """Keep everything loaded at start-up out of the garbage collector's full passes.
+
+    Start-up leaves a few hundred thousand long-lived objects (SQLAlchemy, scikit-learn,
+    SciPy, Bolt); a full collection walked them all and held every request thread for about
+    100 ms under load. Frozen, they are never scanned again, and full passes only look at
+    what requests create.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = True) -> int:
     """Serve until interrupted; returns the process exit code."""
     socket_mode = bool(settings.slack_app_token) and not http
@@ -84,6 +97,7 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
         ).start()
         if deps.nudges is not None:
             deps.nudges.on_scheduled = lambda _campaign_id: nudge_worker.poke()
+    _freeze_startup_objects()
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -96,17 +96,18 @@ class EmbeddingService:
             vectors = self.embedder.embed(
                 [embedding_text(text, details) for _, text, details in rows]
             )
+            values = [
+                {"id": row_id, "embedding": to_bytes(vector), "embedding_model": self.model_name}
+                for (row_id, _, _), vector in zip(rows, vectors, strict=True)
+            ]
             with (
                 writer_lock(self._session_factory),
                 self._session_factory() as session,
                 session.begin(),
             ):
-                for (row_id, _, _), vector in zip(rows, vectors, strict=True):
-                    session.execute(
-                        update(PainPoint)
-                        .where(PainPoint.id == row_id)
-                        .values(embedding=to_bytes(vector), embedding_model=self.model_name)
-                    )
+                # One executemany by primary key: the writer lock is held for one statement,
+                # not one per row, so reports arriving meanwhile wait only briefly.
+                session.execute(update(PainPoint), values)
             stored += len(rows)
             if progress is not None:
                 progress(len(rows))

@@ -286,8 +286,9 @@ class ThemeService:
                 best = int(np.argmax(scores[row]))
                 if float(scores[row, best]) >= self.assign_threshold:
                     assigned[painpoint_id] = int(themes[best][0])
-            for painpoint_id, theme_id in assigned.items():
+            if assigned:
                 session.execute(
-                    update(PainPoint).where(PainPoint.id == painpoint_id).values(theme_id=theme_id)
+                    update(PainPoint),
+                    [{"id": row_id, "theme_id": theme_id} for row_id, theme_id in assigned.items()],
                 )
         return assigned
