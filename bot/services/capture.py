@@ -177,7 +177,7 @@ class CaptureService:
         """
         problem = self.check_text(submission.text)
         if problem is not None:
-            return CaptureResult(problem)
+            return self._refuse(problem, event_id)
         text = scrub(submission.text.strip())
         pending = _Pending(
             reporter=self.pseudonym(team_id, user_id),
@@ -193,6 +193,18 @@ class CaptureService:
         if result.outcome is Outcome.RECORDED and result.painpoint and self.on_recorded:
             self.on_recorded(result.painpoint.id)
         return result
+
+    def _refuse(self, problem: Outcome, event_id: str | None) -> CaptureResult:
+        """A refusal, given once per Slack event: a retry of the same delivery is a replay."""
+        if event_id is None:
+            return CaptureResult(problem)
+        with self._writing, self._session_factory() as session:
+            try:
+                with session.begin():
+                    session.add(SlackEvent(event_id=event_id, received_at=self._clock()))
+            except IntegrityError:
+                return CaptureResult(Outcome.REPLAYED)
+        return CaptureResult(problem)
 
     def _store(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
         """Store a batch in one transaction; one by one if another process won an event id."""
@@ -337,7 +349,7 @@ class CaptureService:
         """Append a thread reply to the pain point its thread started; NOT_FOUND if none."""
         problem = self.check_text(text)
         if problem is not None:
-            return CaptureResult(problem)
+            return self._refuse(problem, event_id)
         reporter = self.pseudonym(team_id, user_id)
         detail = scrub(text.strip())
         with self._writing, self._session_factory() as session:

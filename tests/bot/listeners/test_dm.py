@@ -259,6 +259,39 @@ def test_retries_arriving_together_store_one_row(
     assert len(stand_in.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.parametrize("text", ["   ", "slow " * 801], ids=["empty", "too long"])
+def test_a_retried_refusal_is_answered_once(
+    sender: Sender,
+    stand_in: SlackStandIn,
+    session_factory: SessionFactory,
+    app: App,
+    text: str,
+) -> None:
+    event = dm_event(text)
+    sender.event(event, event_id="EvREFUSED")
+    stand_in.wait_for("chat.postMessage")
+    sender.event(event, event_id="EvREFUSED", retry_num=1)
+    drain(app)
+
+    assert count_painpoints(session_factory) == 0
+    assert len(stand_in.calls_to("chat.postMessage")) == 1
+
+
+def test_a_retried_empty_thread_reply_is_answered_once(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    event, _ = send_dm(sender, stand_in, "Quotes take a day to approve")
+    reply = dm_event("  ", thread_ts=event["ts"])
+    sender.event(reply, event_id="EvEMPTYREPLY")
+    stand_in.wait_for("chat.postMessage", 2)
+    sender.event(reply, event_id="EvEMPTYREPLY", retry_num=2)
+    drain(app)
+
+    [row] = painpoints(session_factory)
+    assert row.details is None
+    assert len(stand_in.calls_to("chat.postMessage")) == 2
+
+
 def test_a_retried_thread_reply_adds_its_detail_once(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
 ) -> None:
