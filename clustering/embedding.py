@@ -189,11 +189,14 @@ class ProcessEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed in the child process; rows are L2-normalised float32."""
         items = [str(text) for text in texts]
+        pool = self._executor()
         try:
-            return self._executor().submit(_embed_in_child, items).result()
+            return pool.submit(_embed_in_child, items).result()
         except BrokenProcessPool:
             # The child died (killed, out of memory): start a new one and try once more.
-            self.close()
+            # Only the broken pool is dropped, so callers that saw the same death do not
+            # shut down the replacement another of them has just started.
+            self._discard(pool)
             return self._executor().submit(_embed_in_child, items).result()
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -207,9 +210,15 @@ class ProcessEmbedder:
                 )
             return self._pool
 
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
         """Stop the child process (a later `embed` starts a new one)."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool = self._pool
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._discard(pool)

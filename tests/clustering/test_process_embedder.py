@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,15 @@ def test_the_child_exits_when_its_parent_is_killed_without_warning() -> None:
         parent.kill()
         parent.wait()
     assert wait_gone([child], seconds=15) == []
+
+
+def test_callers_that_see_the_same_death_all_get_their_vectors(
+    embedder: ProcessEmbedder, tmp_path: Path
+) -> None:
+    embedder.embed(["warm"])
+    marker = tmp_path / "died"
+    texts = [[f"{DIE_ONCE}{marker}"], *[[f"caller {n}"] for n in range(5)]]
+    with ThreadPoolExecutor(len(texts)) as pool:
+        results = list(pool.map(embedder.embed, texts))
+    assert marker.exists()
+    assert [int(out[0, 2]) for out in results] == [len(batch[0]) for batch in texts]
