@@ -29,6 +29,7 @@ from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
+from bot.signature import SignedRequestsOnly
 from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
@@ -160,11 +161,13 @@ def create_app(
     """The Bolt app with every listener registered and services injected into context."""
     client = client or make_client(settings)
     deps = deps or build_deps(settings, client=client, session_factory=session_factory)
-    socket_mode = bool(settings.slack_app_token) and not settings.slack_signing_secret
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=not socket_mode,
+        # Bolt's own check raises on a malformed timestamp and logs rejected bodies; ours
+        # answers 401 to anything unverified before any other middleware or listener runs.
+        request_verification_enabled=False,
+        before_authorize=SignedRequestsOnly(settings.slack_signing_secret or ""),
         token_verification_enabled=token_verification,
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.listener_threads, thread_name_prefix="painpoint-listener"

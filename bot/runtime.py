@@ -107,7 +107,12 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
             return 0
         from bot.server import PainpointWSGI, serve
 
-        serve(PainpointWSGI(app, engine), host=host, port=port, threads=settings.http_threads)
+        serve(
+            PainpointWSGI(app, engine, signing_secret=settings.slack_signing_secret or ""),
+            host=host,
+            port=port,
+            threads=settings.http_threads,
+        )
         return 0
     finally:
         if nudge_worker is not None:

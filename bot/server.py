@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.db.migrate import is_up_to_date
+from bot.signature import first_header, is_signed_by_slack
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -25,8 +26,9 @@ MAX_BODY_BYTES = 1_000_000
 class PainpointWSGI:
     """Routes `POST /slack/events` to Bolt and `GET /healthz` to a database check."""
 
-    def __init__(self, app: App, engine: Engine) -> None:
-        self._slack = SlackRequestHandler(app, path="/slack/events")
+    def __init__(self, app: App, engine: Engine, *, signing_secret: str) -> None:
+        self._app = app
+        self._signing_secret = signing_secret
         self._engine = engine
         self._migrated = False
 
@@ -53,37 +55,75 @@ class PainpointWSGI:
         if path == "/slack/events":
             if method != "POST":
                 return _json(start_response, 405, {"error": "method not allowed"})
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            if length > MAX_BODY_BYTES:
-                return _json(start_response, 413, {"error": "request too large"})
-            try:
-                return self._slack(environ, start_response)
-            except Exception as exc:
-                # Bolt parses the body before it checks the signature and raises on bodies Slack
-                # never sends (broken JSON, a `payload=` that is not JSON, missing fields). The
-                # adapter calls start_response only after a successful dispatch, so answer 400.
-                logger.warning("unreadable request on /slack/events: %r", exc)
-                return _json(start_response, 400, {"error": "malformed request"})
+            return self._slack(environ, start_response)
         return _json(start_response, 404, {"error": "not found"})
 
+    def _slack(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Verify the signature on the raw bytes first; only then parse and dispatch."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length > MAX_BODY_BYTES:
+            return _json(start_response, 413, {"error": "request too large"})
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        headers = _headers(environ)
+        if length < 0 or not is_signed_by_slack(
+            self._signing_secret,
+            raw,
+            first_header(headers, "x-slack-request-timestamp"),
+            first_header(headers, "x-slack-signature"),
+        ):
+            # Nothing from an unverified request is parsed, logged or acted on.
+            return _json(start_response, 401, {"error": "invalid request"})
+        try:
+            response = self._app.dispatch(BoltRequest(body=raw.decode("utf-8"), headers=headers))
+        except Exception as exc:
+            # Bolt parses the body when the request is built and while it routes it, and
+            # raises on bodies Slack never sends (not UTF-8, broken JSON, missing fields).
+            logger.warning("unreadable signed request on /slack/events: %s", type(exc).__name__)
+            return _json(start_response, 400, {"error": "malformed request"})
+        return _bolt_reply(start_response, response)
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Payload Too Large",
-}
+
+def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {}
+    for key, value in environ.items():
+        if key in {"CONTENT_LENGTH", "CONTENT_TYPE"} or key.startswith("HTTP_"):
+            name = key.removeprefix("HTTP_").lower().replace("_", "-")
+            headers[name] = str(value)
+    return headers
+
+
+def _bolt_reply(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
+    body = response.body.encode() if isinstance(response.body, str) else bytes(response.body)
+    pairs = [
+        (name, value)
+        for name, values in response.headers.items()
+        if name.lower() != "content-length"
+        for value in values
+    ]
+    start_response(
+        _status_line(response.status),
+        [*pairs, ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, str]) -> list[bytes]:
     body = json.dumps(payload).encode()
-    reason = _REASONS.get(status, "Service Unavailable")
     start_response(
-        f"{status} {reason}",
+        _status_line(status),
         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
     )
     return [body]
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
 
 
 def serve(wsgi_app: PainpointWSGI, *, host: str, port: int, threads: int) -> None:

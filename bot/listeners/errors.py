@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.capture import notice
+from bot.signature import is_verified, unverified_response
 
 USER_MESSAGE = (
     "Sorry, something went wrong on our side and nothing was lost: please try again in a "
@@ -21,12 +22,17 @@ USER_MESSAGE = (
 def handle_error(
     error: Exception,
     body: dict[str, Any],
+    context: BoltContext,
     response: BoltResponse | None,
     respond: Respond | None,
     client: WebClient,
     logger: logging.Logger,
 ) -> BoltResponse | None:
     """Log the error without payload text and answer the user where Slack lets us."""
+    if not is_verified(context):
+        # Never act on a body nobody has verified: no message, no call, only 401.
+        logger.warning("error before the request was verified: %s", type(error).__name__)
+        return unverified_response() if response is not None else None
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     logger.error("listener failed on a %s request: %r", kind, error, exc_info=error)
     text, blocks = notice(USER_MESSAGE)

@@ -51,7 +51,10 @@ class Server:
 
     def __init__(self, app: App, engine: Engine) -> None:
         self._server = waitress.create_server(
-            PainpointWSGI(app, engine), host="127.0.0.1", port=0, threads=2
+            PainpointWSGI(app, engine, signing_secret=SIGNING_SECRET),
+            host="127.0.0.1",
+            port=0,
+            threads=2,
         )
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._stop = threading.Event()
@@ -182,6 +185,51 @@ def test_bad_stale_and_missing_signatures_get_401_over_http(
     drain(app)
     assert count_painpoints(session_factory) == 0
     assert {call.method for call in stand_in.calls} <= {"auth.test"}
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "1.5", "", "-1", "9" * 40])
+def test_a_malformed_timestamp_gets_401_over_http_and_nothing_is_sent(
+    server: Server, app: App, stand_in: SlackStandIn, timestamp: str
+) -> None:
+    body = event_body(dm_event("hello", user="U0000002") | {"channel": "U0000002"})
+    headers = {
+        "Content-Type": JSON,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + "0" * 64,
+    }
+    reply = server.request("POST", "/slack/events", body.encode(), headers)
+    assert reply.status == 401
+    drain(app)
+    assert {call.method for call in stand_in.calls} <= {"auth.test"}
+
+
+def test_unsigned_invalid_utf8_gets_401_and_is_not_logged(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b"\xff\xfe jane.doe@example.com " + b"A" * 10_000
+    reply = server.request("POST", "/slack/events", body, {"Content-Type": JSON})
+    assert reply.status == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "jane.doe" not in logged
+    assert "AAAA" not in logged
+
+
+def test_signed_invalid_utf8_gets_400_and_only_the_error_kind_is_logged(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b"\xff\xfe jane.doe@example.com"
+    headers = {"Content-Type": JSON, **sign(body.decode("latin-1"))}
+    # sign() works on text: re-sign the exact bytes.
+    import hashlib
+    import hmac
+
+    ts = headers["x-slack-request-timestamp"]
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
+    headers["x-slack-signature"] = "v0=" + digest.hexdigest()
+    reply = server.request("POST", "/slack/events", body, headers)
+    assert reply.status == 400
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "jane.doe" not in logged
 
 
 def test_a_signature_for_another_body_gets_401(server: Server) -> None:
