@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import periodic
@@ -93,3 +94,23 @@ def test_crontab_days_follow_the_standard_numbering() -> None:
     for expression, when in expected.items():
         fire = crontab_trigger(expression, "UTC").get_next_fire_time(None, thursday)
         assert fire == when.replace(tzinfo=ZoneInfo("UTC")), expression
+
+
+def test_pinned_today_the_two_crontab_translators_disagree() -> None:
+    """Pinned before merging them: the digest's translator reads `*/2` with APScheduler's
+    Monday-first numbering and refuses `0-4`; the nudge schedule reads standard crontab."""
+    from bot.nudges.schedule import cron_day_of_week
+    from bot.services.cron import crontab_trigger
+
+    thursday = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
+    fires = []
+    moment = thursday
+    for _ in range(4):
+        moment = crontab_trigger("0 9 * * */2", "UTC").get_next_fire_time(None, moment)
+        fires.append(moment.strftime("%a"))
+        moment = moment.replace(hour=10)
+    assert fires == ["Fri", "Sun", "Mon", "Wed"]
+    assert cron_day_of_week("*/2") == "sun,tue,thu,sat"
+    with pytest.raises(ValueError):
+        crontab_trigger("0 9 * * 0-4", "UTC")
+    assert cron_day_of_week("0-4") == "sun,mon,tue,wed,thu"
