@@ -41,7 +41,7 @@ from bot.app import build_nudge_service  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.nudge_models import NudgeDelivery  # noqa: E402
 from bot.db.session import make_engine, make_session_factory  # noqa: E402
-from bot.nudges.service import ScheduleRequest  # noqa: E402
+from bot.domain.nudges import ScheduleRequest  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from tests.slack_stand_in import Call, Failure, SlackStandIn  # noqa: E402
 

@@ -14,22 +14,24 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.blocks.nudges import slack_problems
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
+from bot.domain.capture import CaptureLimits
+from bot.domain.lessons import Library, load_library
 from bot.listeners import register_listeners
 from bot.nudges.concerns import ConcernService
-from bot.nudges.lessons import load_library
 from bot.nudges.service import NudgeService
 from bot.services.background import BatchWorker
-from bot.services.capture import CaptureLimits, CaptureService
+from bot.services.capture import CaptureService
 from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
-from bot.services.roles import RoleDirectory
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
 from bot.signature import SignedRequestsOnly
+from bot.slack.roles import RoleDirectory
 from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def make_client(settings: Settings) -> WebClient:
 def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> NudgeService:
     """Nudge campaigns, feedback and concerns over the lesson library in settings."""
     assert settings.secret_key is not None
-    library = load_library(settings.lessons_dir)
+    library = load_lessons(settings)
     for problem in library.problems:
         logging.getLogger("painpoint.nudges").error("lesson library: %s", problem)
     concerns = ConcernService(
@@ -67,6 +69,11 @@ def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> 
     return NudgeService(
         session_factory, library, concerns=concerns, min_reporters=settings.min_reporters
     )
+
+
+def load_lessons(settings: Settings) -> Library:
+    """The lesson library, leaving out any lesson Slack would refuse as a message."""
+    return load_library(settings.lessons_dir, check=slack_problems)
 
 
 def build_theme_service(

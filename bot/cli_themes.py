@@ -27,8 +27,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the audit report (html, md, csv or json) to a file or standard output."""
     from bot.db.migrate import upgrade
     from bot.db.session import make_engine, make_session_factory
+    from bot.domain.themes import SliceTooSmall
     from bot.reporting.report import render
-    from bot.services.insights import SliceTooSmall, ThemeInsights
+    from bot.services.insights import ThemeInsights
 
     upgrade(settings.database_url)
     insights = ThemeInsights(
@@ -138,8 +139,8 @@ COMMANDS: dict[str, Command] = {
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's sub-commands to the `painpoint` parser."""
+    from bot.domain.themes import PERIODS
     from bot.reporting.report import FORMATS
-    from bot.services.insights import PERIODS
 
     cluster = sub.add_parser("cluster", help="cluster any CSV offline, without the database")
     cluster.add_argument("file")

@@ -10,11 +10,11 @@ from bot.nudges.service import NudgeService
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
-from bot.services.roles import RoleDirectory
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
+from bot.slack.roles import RoleDirectory
 
 
 @dataclass

@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     @field_validator("recluster_cron", "digest_cron")
     @classmethod
     def _crontab(cls, value: str) -> str:
-        from bot.services.cron import crontab_trigger
+        from bot.domain.crontab import crontab_trigger
 
         try:
             crontab_trigger(value)

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, ids, shorten, to_dicts
-from bot.services.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, PainPointView
+from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, PainPointView
 
 MODAL_TEXT_LIMIT = 3000  # Slack's plain_text_input max_length
 PROTECTION_LINE = (

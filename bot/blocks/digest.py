@@ -23,10 +23,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
-from bot.services.capture import CATEGORIES
-from bot.services.insights import InsightReport, ThemeSummary
-from bot.services.suggestions import Suggestion
-from bot.services.theme_status import STATUSES
+from bot.domain.capture import CATEGORIES
+from bot.domain.themes import STATUSES, InsightReport, Suggestion, ThemeSummary
 
 THEMES_PER_PAGE = 5
 DIGEST_SHOW_MORE = "digest_show_more"

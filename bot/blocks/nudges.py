@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -33,8 +34,8 @@ from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
 from bot.blocks.digest import SEND_SUGGESTED_LESSON
-from bot.nudges.lessons import Lesson, Library
-from bot.nudges.views import (
+from bot.domain.lessons import Lesson, Library, Problem
+from bot.domain.nudges import (
     TOPICS,
     CampaignStats,
     CampaignView,
@@ -43,7 +44,7 @@ from bot.nudges.views import (
     NudgeState,
     ThemeChoice,
 )
-from bot.services.suggestions import Suggestion
+from bot.domain.themes import Suggestion
 
 Response = tuple[str, list[dict[str, Any]]]
 
@@ -707,3 +708,13 @@ def settings_message(*, paused: bool) -> Response:
         ActionsBlock(elements=[button]),
     ]
     return text.replace("*", ""), to_dicts(blocks)
+
+
+def slack_problems(lesson: Lesson) -> list[Problem]:
+    """Build the real nudge message for the lesson; anything Slack would refuse is a problem."""
+    try:
+        # The largest ids a delivery can carry, so action values are measured at their longest.
+        nudge_message(lesson, delivery_id=2**62, step=(99, 99), track_title="x" * 150)
+    except (SlackObjectFormationError, ValueError) as exc:
+        return [Problem(lesson.path, "body", f"does not fit in a Slack message: {exc}")]
+    return []

@@ -55,7 +55,7 @@ class NudgeCampaign(Base):
     lessons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Slack ids (U…, W…, C…, G…, S…) and `theme:<id>` entries, resolved at each run.
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # bot.nudges.schedule.Schedule.to_dict()
+    # bot.domain.schedule.Schedule.to_dict()
     schedule: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_by: Mapped[str] = mapped_column(String(32))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.db import migrate
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory, make_engine, make_session_factory
-from bot.services.capture import CATEGORIES, FREQUENCIES
+from bot.domain.capture import CATEGORIES, FREQUENCIES
 from bot.services.transfer import ImportRow, import_painpoints
 from bot.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import capture as blocks
-from bot.services.capture import CaptureResult, Outcome
+from bot.domain.capture import CaptureResult, Outcome
 
 Reply = tuple[str, list[dict[str, Any]]]
 

@@ -18,17 +18,11 @@ from sqlalchemy import select, update
 
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
+from bot.db.upsert import insert_ignore
+from bot.domain.schedule import Occurrence, Schedule, latest_due, next_expansion, occurrences, plan
+from bot.domain.time import aware, maybe_aware
 from bot.nudges.audience import AudienceResolver
 from bot.nudges.recipients import RecipientDirectory
-from bot.nudges.schedule import (
-    Occurrence,
-    Schedule,
-    latest_due,
-    next_expansion,
-    occurrences,
-    plan,
-)
-from bot.nudges.store import aware, insert_ignore, maybe_aware
 
 logger = logging.getLogger(__name__)
 _INSERT_CHUNK = 1000

@@ -62,8 +62,8 @@ def parse_quiet(text: str | None) -> tuple[str | None, str | None]:
 def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
     """Schedule, list, cancel or show statistics of nudge campaigns."""
     from bot.blocks.nudges import scheduled_text
-    from bot.nudges.schedule import ScheduleError, parse_time
-    from bot.nudges.service import ScheduleInputError, ScheduleRequest
+    from bot.domain.nudges import ScheduleInputError, ScheduleRequest
+    from bot.domain.schedule import ScheduleError, parse_time
 
     if settings.secret_key is None:
         return _fail("PAINPOINT_SECRET_KEY is not set; it keys reporter pseudonyms")
@@ -132,14 +132,15 @@ def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_lessons(args: argparse.Namespace, settings: Settings) -> int:
     """`lessons validate [DIR]`: every problem with file and field; exit code 1 on any."""
-    from bot.nudges.lessons import load_library
+    from bot.blocks.nudges import slack_problems
+    from bot.domain.lessons import load_library
 
     directory = (
         Path(args.dir)
         if args.dir
         else (Path(settings.lessons_dir) if settings.lessons_dir else None)
     )
-    library = load_library(directory)
+    library = load_library(directory, check=slack_problems)
     for problem in library.problems:
         _out(str(problem))
     if library.problems:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.db.nudge_models import Concern, NudgeDelivery
 from bot.db.session import SessionFactory
-from bot.nudges.views import TOPICS, ConcernGroup, ConcernReport
+from bot.domain.nudges import TOPICS, ConcernGroup, ConcernReport
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
 

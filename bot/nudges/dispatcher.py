@@ -47,7 +47,8 @@ from sqlalchemy.orm import Session
 from bot.blocks.nudges import EVENT_TYPE, nudge_message, nudge_metadata
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRecipient
 from bot.db.session import SessionFactory
-from bot.nudges.lessons import Library
+from bot.domain.lessons import Library
+from bot.domain.time import maybe_aware
 from bot.nudges.recipients import RecipientDirectory
 from bot.nudges.slack_calls import (
     Failure,
@@ -58,7 +59,6 @@ from bot.nudges.slack_calls import (
     backoff,
     classify,
 )
-from bot.nudges.store import maybe_aware
 
 logger = logging.getLogger(__name__)
 POST = "chat.postMessage"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.nudge_models import Concern, NudgeDelivery
 from bot.db.session import SessionFactory
-from bot.nudges.store import aware, maybe_aware
+from bot.domain.time import aware, maybe_aware
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.settings import Settings
 

@@ -22,8 +22,8 @@ from sqlalchemy import Engine, select
 
 from bot.db.nudge_models import APSCHEDULER_TABLE, NudgeCampaign
 from bot.db.session import SessionFactory
-from bot.nudges.schedule import Schedule, next_expansion
-from bot.nudges.store import maybe_aware
+from bot.domain.schedule import Schedule, next_expansion
+from bot.domain.time import maybe_aware
 
 if TYPE_CHECKING:
     from bot.nudges.campaigns import CampaignRunner

@@ -23,7 +23,8 @@ from sqlalchemy import case, or_, select, update
 
 from bot.db.nudge_models import NudgeLease
 from bot.db.session import SessionFactory
-from bot.nudges.store import insert_ignore, maybe_aware
+from bot.db.upsert import insert_ignore
+from bot.domain.time import maybe_aware
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

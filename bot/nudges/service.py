@@ -4,18 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 
 from bot.db.models import Theme
 from bot.db.nudge_models import Concern, NudgeCampaign, NudgeDelivery, NudgeRecipient, NudgeRun
 from bot.db.session import SessionFactory
-from bot.nudges.audience import AudienceError, parse_audience
-from bot.nudges.concerns import ConcernService
-from bot.nudges.lessons import Lesson, Library
-from bot.nudges.schedule import (
+from bot.db.upsert import upsert
+from bot.domain.lessons import Library
+from bot.domain.nudges import (
+    PAST_TOLERANCE,
+    RATINGS,
+    WHEN,
+    CampaignStats,
+    CampaignView,
+    DeliveryContext,
+    LessonStats,
+    NudgeState,
+    ScheduleInputError,
+    ScheduleRequest,
+    ThemeChoice,
+)
+from bot.domain.schedule import (
     LATEST_OFFSET,
     QuietHours,
     Schedule,
@@ -23,62 +35,9 @@ from bot.nudges.schedule import (
     next_expansion,
     zone,
 )
-from bot.nudges.store import maybe_aware, upsert
-from bot.nudges.views import (
-    RATINGS,
-    CampaignStats,
-    CampaignView,
-    LessonStats,
-    NudgeState,
-    ThemeChoice,
-)
-
-WHEN = ("now", "at", "daily", "weekly", "cron")
-# A one-off further in the past than this is a mistake, not "now".
-PAST_TOLERANCE = timedelta(minutes=5)
-
-
-class ScheduleInputError(ValueError):
-    """The request cannot be scheduled; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{key}: {value}" for key, value in errors.items()))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class ScheduleRequest:
-    """What a trainer asked for, from the modal or the command line."""
-
-    content: str  # "lesson:<id>" or "track:<id>"
-    audience: Sequence[str]
-    when: str = "now"  # now | at | daily | weekly | cron
-    on_date: date | None = None  # at: with time_of_day
-    time_of_day: time | None = None  # at, daily, weekly
-    at: datetime | None = None  # at (command line): aware = instant, naive = wall time
-    weekdays: tuple[int, ...] = ()
-    cron: str | None = None
-    local_time: bool = False
-    skip_weekends: bool = False
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    timezone: str = "UTC"
-
-
-@dataclass(frozen=True)
-class DeliveryContext:
-    """One delivered nudge as its recipient's buttons need it: what to redraw, and where."""
-
-    delivery_id: int
-    campaign_id: int
-    lesson: Lesson | None
-    state: NudgeState
-    channel: str | None
-    ts: str | None
-    step: tuple[int, int] | None
-    track_title: str | None
-    changed: bool = True
-    quiz_result: bool | None = None
+from bot.domain.time import maybe_aware
+from bot.nudges.audience import AudienceError, parse_audience
+from bot.nudges.concerns import ConcernService
 
 
 class NudgeService:

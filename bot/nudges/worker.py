@@ -23,13 +23,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, pool
 
+from bot.blocks.nudges import slack_problems
 from bot.db.session import SessionFactory, make_engine
+from bot.domain.lessons import Library, load_library
 from bot.nudges import jobs
 from bot.nudges.audience import AudienceResolver
 from bot.nudges.campaigns import CampaignRunner
 from bot.nudges.dispatcher import Dispatcher, DispatchReport
 from bot.nudges.lease import Lease, LeaseState
-from bot.nudges.lessons import Library, load_library
 from bot.nudges.recipients import RecipientDirectory
 from bot.nudges.slack_calls import SlackGate
 from bot.services import periodic
@@ -90,7 +91,7 @@ class NudgeWorker:
         # Calls must end well inside the lease (see Dispatcher): a third of it at most.
         self.call_timeout = min(10.0, ttl / 3)
         self.client = client or make_sending_client(settings, timeout=self.call_timeout)
-        self.library = library or load_library(settings.lessons_dir)
+        self.library = library or load_library(settings.lessons_dir, check=slack_problems)
         self.gate = SlackGate(settings.nudge_rate)
         self.recipients = RecipientDirectory(session_factory, self.client, self.gate, clock=clock)
         resolver = AudienceResolver(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.blocks import shorten
-from bot.services.insights import ThemeSummary
+from bot.domain.themes import ThemeSummary
 
 
 def themes_over_time_png(themes: Sequence[ThemeSummary], now: datetime, top: int = 6) -> bytes:

@@ -10,10 +10,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from bot.domain.capture import CATEGORIES
+from bot.domain.themes import STATUSES, InsightReport, ThemeSummary
 from bot.reporting.charts import sparkline_svg, themes_over_time_png
-from bot.services.capture import CATEGORIES
-from bot.services.insights import InsightReport, ThemeSummary
-from bot.services.theme_status import STATUSES
 
 FORMATS = ("html", "md", "csv", "json")
 # The audit's lenses; tools, other and uncategorised reports are employee challenges.

@@ -6,9 +6,8 @@ import textwrap
 
 from bot.blocks import shorten
 from bot.blocks.digest import trend_label
-from bot.services.capture import CATEGORIES
-from bot.services.insights import InsightReport
-from bot.services.theme_status import STATUSES
+from bot.domain.capture import CATEGORIES
+from bot.domain.themes import STATUSES, InsightReport
 
 
 def themes_table(report: InsightReport, limit: int | None = None) -> str:

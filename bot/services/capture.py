@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -16,93 +14,19 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, SlackEvent, Theme
 from bot.db.session import SessionFactory, writer_lock
+from bot.domain.capture import (
+    MAX_DETAILS_LENGTH,
+    CaptureLimits,
+    CaptureResult,
+    Outcome,
+    PainPointInput,
+    PainPointView,
+    text_fingerprint,
+)
+from bot.domain.time import aware
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
 from bot.services.group_commit import GroupCommit
-
-SOURCES = ("slash", "modal", "dm", "shortcut", "import")
-CATEGORIES = {
-    "workflow_bottleneck": "Workflow bottleneck",
-    "repetitive_task": "Repetitive task",
-    "data_gap": "Data or information gap",
-    "customer_facing": "Customer-facing problem",
-    "tools_systems": "Tools and systems",
-    "other": "Other",
-}
-FREQUENCIES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "rarely": "Rarely"}
-MAX_HOURS_PER_WEEK = 80.0
-MAX_DETAILS_LENGTH = 20_000
-
-
-class Outcome(StrEnum):
-    """What happened to a submitted pain point."""
-
-    RECORDED = "recorded"
-    UPDATED = "updated"
-    DUPLICATE = "duplicate"
-    RATE_LIMITED = "rate_limited"
-    EMPTY = "empty"
-    TOO_LONG = "too_long"
-    REPLAYED = "replayed"
-    NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True)
-class PainPointView:
-    """A pain point as the reporter may see it (already scrubbed)."""
-
-    id: int
-    text: str
-    details: str | None
-    source: str
-    category: str | None
-    frequency: str | None
-    hours_per_week: float | None
-    team: str | None
-    keep_posted: bool
-    created_at: datetime
-    status: str = "received"
-
-
-@dataclass(frozen=True)
-class CaptureResult:
-    """The outcome of a capture call and the pain point it concerns, when there is one."""
-
-    outcome: Outcome
-    painpoint: PainPointView | None = None
-
-
-@dataclass(frozen=True)
-class PainPointInput:
-    """What a reporter submitted, before scrubbing."""
-
-    text: str
-    source: str
-    category: str | None = None
-    frequency: str | None = None
-    hours_per_week: float | None = None
-    team: str | None = None
-    keep_posted: bool = False
-
-
-@dataclass(frozen=True)
-class CaptureLimits:
-    """Limits that protect the store from floods and mistakes."""
-
-    max_text_length: int = 4000
-    per_hour: int = 30
-    duplicate_window: timedelta = field(default_factory=lambda: timedelta(hours=24))
-
-
-def normalise_for_dedupe(text: str) -> str:
-    """Case-, space- and trailing-punctuation-insensitive form used to spot repeats."""
-    collapsed = re.sub(r"\s+", " ", text).strip().casefold()
-    return collapsed.rstrip(" .!?…")
-
-
-def text_fingerprint(text: str) -> str:
-    """SHA-256 of the normalised text."""
-    return hashlib.sha256(normalise_for_dedupe(text).encode()).hexdigest()
 
 
 def to_view(row: PainPoint, status: str = "received") -> PainPointView:
@@ -117,14 +41,9 @@ def to_view(row: PainPoint, status: str = "received") -> PainPointView:
         hours_per_week=row.hours_per_week,
         team=row.team,
         keep_posted=row.keep_posted,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         status=status,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class CaptureService:
@@ -302,7 +221,7 @@ class CaptureService:
         history: dict[str, list[_Seen]] = {}
         for row_id, reporter, text_hash, created_at in rows:
             history.setdefault(reporter, []).append(
-                _Seen(row_id, None, text_hash, _aware(created_at))
+                _Seen(row_id, None, text_hash, aware(created_at))
             )
         return history
 

@@ -16,8 +16,9 @@ from bot.blocks.capture import notice
 from bot.blocks.digest import digest_message, spike_alert
 from bot.db.models import ThemeAlert
 from bot.db.session import SessionFactory
+from bot.domain.themes import SliceTooSmall
 from bot.reporting.charts import themes_over_time_png
-from bot.services.insights import SliceTooSmall, ThemeInsights
+from bot.services.insights import ThemeInsights
 
 logger = logging.getLogger(__name__)
 WEEKLY_PERIOD = "30d"

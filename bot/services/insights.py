@@ -6,11 +6,10 @@ export) reads themes through `ThemeInsights.report`, so the k rule lives in one 
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -18,91 +17,20 @@ from sqlalchemy import select
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
+from bot.domain.themes import (
+    OTHER_TEAMS,
+    PERIODS,
+    QUOTES_PER_THEME,
+    TREND_WINDOW_FOR_ALL,
+    InsightReport,
+    SliceTooSmall,
+    StatusChange,
+    ThemeSummary,
+    is_spike,
+    weekly_counts,
+)
+from bot.domain.time import aware
 from bot.services.embeddings import from_bytes
-from clustering.trends import spike
-
-PERIODS: dict[str, timedelta | None] = {
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-    "all": None,
-}
-TREND_WINDOW_FOR_ALL = timedelta(days=30)
-SPIKE_WEEKS = 12
-QUOTES_PER_THEME = 3
-OTHER_TEAMS = "other teams"
-
-
-class SliceTooSmall(Exception):
-    """A team or period filter whose slice has fewer distinct reporters than the minimum."""
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """One entry of a theme's status history."""
-
-    status: str
-    reason: str | None
-    actor: str | None
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ThemeSummary:
-    """A theme as a manager sees it: only built for themes with at least k reporters."""
-
-    id: int
-    title: str
-    keywords: list[str]
-    size: int
-    reporters: int
-    quotes: list[str]
-    hours_per_week: float
-    categories: dict[str, int]
-    frequencies: dict[str, int]
-    teams: dict[str, int]
-    first_seen: datetime
-    last_seen: datetime
-    current_count: int
-    previous_count: int
-    spike: bool
-    weekly_counts: list[int]
-    status: str
-    status_reason: str | None
-    history: list[StatusChange] = field(default_factory=list)
-
-    @property
-    def trend(self) -> float | None:
-        """Relative change versus the previous period (None when there was nothing before)."""
-        if self.previous_count == 0:
-            return None
-        return (self.current_count - self.previous_count) / self.previous_count
-
-    @property
-    def main_category(self) -> str | None:
-        """The most reported category, if any was given."""
-        return (
-            max(self.categories, key=lambda key: self.categories[key]) if self.categories else None
-        )
-
-
-@dataclass(frozen=True)
-class InsightReport:
-    """Themes that pass the k rule, plus what was held back and why."""
-
-    period: str
-    team: str | None
-    min_reporters: int
-    generated_at: datetime
-    total_painpoints: int
-    total_reporters: int
-    total_hours_per_week: float
-    themes: list[ThemeSummary]
-    smaller_signals: int
-    suppressed_painpoints: int
-    unassigned_painpoints: int
-    categories: dict[str, int]
-    model: str | None = None
 
 
 @dataclass
@@ -116,34 +44,6 @@ class _Member:
     hours: float | None
     created_at: datetime
     embedding: bytes | None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_WEEKS) -> list[int]:
-    """Counts per 7-day window ending at `now`, oldest first (the last entry is this week)."""
-    counts = [0] * weeks
-    for moment in dates:
-        age = (now - moment).total_seconds() / (7 * 86400)
-        index = weeks - 1 - math.floor(age)
-        if 0 <= index < weeks:
-            counts[index] += 1
-    return counts
-
-
-def is_spike(counts: Sequence[int], min_history: int = 3) -> bool:
-    """The theme engine's spike rule over the weeks since the theme's first report.
-
-    Weeks before a theme existed are not its history, and a flat series is not a spike, so
-    this week must also be above the trailing mean.
-    """
-    history = counts[:-1]
-    first = next((i for i, count in enumerate(history) if count), None)
-    if first is None or counts[-1] <= float(np.mean(history[first:])):
-        return False
-    return spike(counts[first:], min_history=min_history, window=None)
 
 
 QuotePicker = Callable[[Sequence[str], Sequence[str], np.ndarray | None], list[str]]
@@ -258,7 +158,7 @@ class ThemeInsights:
                             status=str(event.detail.get("status")),
                             reason=_optional_str(event.detail.get("reason")),
                             actor=event.actor,
-                            at=_aware(event.created_at),
+                            at=aware(event.created_at),
                         )
                     )
 
@@ -273,7 +173,7 @@ class ThemeInsights:
                 frequency=row.frequency,
                 team=row.team,
                 hours=row.hours_per_week,
-                created_at=_aware(row.created_at),
+                created_at=aware(row.created_at),
                 embedding=row.embedding,
             )
             theme_id = row.theme_id if row.theme_id in themes else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.services.cron import crontab_trigger
+from bot.domain.crontab import crontab_trigger
 from bot.services.digests import DigestPublisher
 from bot.services.themes import ThemeService
 

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
 
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
-from bot.nudges.lessons import Library
+from bot.domain.lessons import Library
+from bot.domain.themes import Suggestion
 from bot.services.embeddings import from_bytes
 from clustering.embedding import Embedder
 
 MIN_SIMILARITY = 0.3  # below this a lesson is no real help for the theme (the VPN theme gets none)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A lesson suggested for a theme and how well it matches (cosine similarity)."""
-
-    lesson_id: str
-    title: str
-    score: float
 
 
 class LessonSuggester:

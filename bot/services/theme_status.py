@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
-
-STATUSES = {
-    "new": "New",
-    "under_review": "Under review",
-    "piloting": "Piloting",
-    "addressed": "Addressed",
-    "wont_fix": "Won't fix",
-}
-MAX_REASON_LENGTH = 500
-
-
-class StatusError(ValueError):
-    """The requested change is not allowed; the message says why."""
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    """The theme after the change and whom to tell (opted-in reporters' Slack ids)."""
-
-    theme_id: int
-    title: str
-    status: str
-    reason: str | None
-    changed: bool
-    notify_user_ids: list[str]
+from bot.domain.themes import MAX_REASON_LENGTH, STATUSES, StatusError, StatusResult
 
 
 class ThemeStatusService:

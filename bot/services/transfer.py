@@ -18,15 +18,15 @@ from tqdm import tqdm
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
-from bot.privacy.pseudonym import reporter_pseudonym
-from bot.privacy.scrub import scrub
-from bot.services.capture import (
+from bot.domain.capture import (
     CATEGORIES,
     FREQUENCIES,
     MAX_HOURS_PER_WEEK,
     normalise_for_dedupe,
     text_fingerprint,
 )
+from bot.privacy.pseudonym import reporter_pseudonym
+from bot.privacy.scrub import scrub
 
 EXPORT_FIELDS = (
     "id",

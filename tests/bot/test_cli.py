@@ -20,7 +20,8 @@ from sqlalchemy import inspect
 from bot import cli
 from bot.db.migrate import is_up_to_date
 from bot.db.session import make_engine, make_session_factory
-from bot.services.capture import CaptureService, PainPointInput
+from bot.domain.capture import PainPointInput
+from bot.services.capture import CaptureService
 from tests.processes import child_pids, niceness, wait_gone
 from tests.slack_requests import SIGNING_SECRET, sign, slash_body
 from tests.slack_stand_in import SlackStandIn

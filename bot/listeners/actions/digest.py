@@ -14,12 +14,12 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as capture_blocks
 from bot.blocks.digest import status_notification, theme_details_view, wont_fix_view
 from bot.deps import Deps
+from bot.domain.nudges import ScheduleInputError, ScheduleRequest
+from bot.domain.roles import Role
+from bot.domain.themes import STATUSES, StatusError
 from bot.listeners.commands.digest import Scope, digest_reply
 from bot.listeners.commands.painpoint import refusal
 from bot.listeners.context import deps_of, user_of
-from bot.nudges.service import ScheduleInputError, ScheduleRequest
-from bot.services.roles import Role
-from bot.services.theme_status import STATUSES, StatusError
 
 logger = logging.getLogger(__name__)
 NOT_AVAILABLE = (

@@ -14,9 +14,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks import nudges as blocks
+from bot.domain.nudges import DeliveryContext
 from bot.listeners.commands.nudge import nudges_of
 from bot.listeners.context import deps_of, user_of
-from bot.nudges.service import DeliveryContext
 
 FEEDBACK_KINDS = {
     blocks.FEEDBACK_HELPFUL: "helpful",

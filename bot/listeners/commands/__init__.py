@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.domain.roles import Role
 from bot.listeners.commands import digest, nudge, painpoint
-from bot.services.roles import Role
 
 
 def register(app: App) -> None:

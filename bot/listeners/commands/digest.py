@@ -14,9 +14,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import capture as capture_blocks
 from bot.blocks.digest import THEMES_PER_PAGE, digest_message
 from bot.deps import Deps
+from bot.domain.themes import PERIODS, InsightReport, SliceTooSmall, Suggestion
 from bot.reporting.report import render
-from bot.services.insights import PERIODS, InsightReport, SliceTooSmall
-from bot.services.suggestions import Suggestion
 
 logger = logging.getLogger(__name__)
 Reply = tuple[str, list[dict[str, Any]]]

@@ -17,9 +17,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import nudges as blocks
 from bot.deps import Deps
+from bot.domain.roles import Role
 from bot.listeners.context import deps_of
 from bot.nudges.service import NudgeService
-from bot.services.roles import Role
 
 Reply = tuple[str, list[dict[str, Any]]]
 

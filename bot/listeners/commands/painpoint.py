@@ -12,12 +12,12 @@ from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
 from bot.deps import Deps
+from bot.domain.capture import PainPointInput
+from bot.domain.roles import Role
 from bot.listeners.commands.nudge import settings_reply
 from bot.listeners.commands.parse import parse_command_text, parse_painpoint_number
 from bot.listeners.context import deps_of
 from bot.listeners.replies import capture_reply
-from bot.services.capture import PainPointInput
-from bot.services.roles import Role
 
 Reply = tuple[str, list[dict[str, Any]]]
 ManagerCommand = Callable[[Deps, str, str, str, WebClient, Respond], Reply | None]

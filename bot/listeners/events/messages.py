@@ -9,9 +9,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
+from bot.domain.capture import CaptureResult, Outcome, PainPointInput
 from bot.listeners.context import deps_of, team_of
 from bot.listeners.replies import outcome_message
-from bot.services.capture import CaptureResult, Outcome, PainPointInput
 
 # Subtypes that still carry a person's own new words; everything else (edits, deletions,
 # joins, bot posts…) is ignored.

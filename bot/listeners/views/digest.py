@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 
 from bot.blocks.capture import confirmation_view
 from bot.blocks.digest import WONT_FIX_REASON
+from bot.domain.roles import Role
 from bot.listeners.actions.digest import apply_status
 from bot.listeners.context import deps_of, user_of
-from bot.services.roles import Role
 
 
 def handle_wont_fix(

@@ -12,13 +12,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.blocks import nudges as blocks
+from bot.domain.nudges import TOPICS, ScheduleInputError, ScheduleRequest
+from bot.domain.roles import Role
+from bot.domain.schedule import ScheduleError, parse_time
 from bot.listeners.commands.nudge import nudges_of
 from bot.listeners.context import deps_of, team_of, user_of
 from bot.nudges.concerns import ConcernOutcome
-from bot.nudges.schedule import ScheduleError, parse_time
-from bot.nudges.service import ScheduleInputError, ScheduleRequest
-from bot.nudges.views import TOPICS
-from bot.services.roles import Role
 
 # Service field → the block that shows its error.
 ERROR_BLOCKS = {

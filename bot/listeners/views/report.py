@@ -11,15 +11,9 @@ from slack_bolt import Ack, BoltContext
 
 from bot.blocks import capture as blocks
 from bot.blocks import ids
+from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, Outcome, PainPointInput
 from bot.listeners.context import deps_of, team_of, user_of
 from bot.listeners.replies import outcome_message
-from bot.services.capture import (
-    CATEGORIES,
-    FREQUENCIES,
-    MAX_HOURS_PER_WEEK,
-    Outcome,
-    PainPointInput,
-)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import capture as blocks
 from bot.blocks import ids, shorten
-from bot.services.capture import PainPointView
+from bot.domain.capture import PainPointView
 
 
 def painpoint(number: int = 7, text: str = "Invoices by hand") -> PainPointView:

@@ -22,7 +22,7 @@ from bot.blocks.digest import (
     trend_label,
     wont_fix_view,
 )
-from bot.services.insights import InsightReport
+from bot.domain.themes import InsightReport
 from tests.bot.reporting.checks import assert_valid_blocks, assert_valid_view
 from tests.bot.reporting.factories import insight_report, summary
 

@@ -9,8 +9,9 @@ from slack_bolt import App
 
 from bot.blocks import ids
 from bot.db.session import SessionFactory
+from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
-from bot.services.capture import CaptureService, PainPointInput
+from bot.services.capture import CaptureService
 from bot.settings import Settings
 from tests.slack_requests import Sender, block_action, dm_event, drain
 from tests.slack_stand_in import Call, SlackStandIn

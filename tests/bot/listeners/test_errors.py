@@ -11,10 +11,10 @@ from slack_bolt import App
 from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.db.session import SessionFactory
+from bot.domain.roles import Role
 from bot.listeners import errors
 from bot.listeners.commands import painpoint
 from bot.services.capture import CaptureService
-from bot.services.roles import Role
 from tests.slack_requests import (
     Sender,
     app_home_opened,

@@ -12,8 +12,9 @@ from bot.app import create_app, make_client
 from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.db.session import SessionFactory
+from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
-from bot.services.capture import CaptureService, PainPointInput
+from bot.services.capture import CaptureService
 from bot.settings import Settings
 from tests.slack_requests import Sender, form_values, response_json, view_submission
 from tests.stored import count_painpoints, painpoints

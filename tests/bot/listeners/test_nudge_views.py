@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.blocks import nudges as blocks
 from bot.db.nudge_models import Concern, NudgeCampaign
 from bot.db.session import SessionFactory
-from bot.nudges.schedule import Schedule
+from bot.domain.schedule import Schedule
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.settings import Settings
 from tests.bot.nudges.conftest import Parts, make_parts

@@ -13,9 +13,10 @@ from slack_sdk import WebClient
 from bot.blocks import capture as blocks
 from bot.db.session import SessionFactory
 from bot.deps import Deps
+from bot.domain.capture import PainPointInput
+from bot.domain.roles import Role
 from bot.listeners.commands import painpoint
-from bot.services.capture import CaptureService, PainPointInput
-from bot.services.roles import Role
+from bot.services.capture import CaptureService
 from bot.settings import Settings
 from tests.slack_requests import Sender, response_json
 from tests.slack_stand_in import SlackStandIn

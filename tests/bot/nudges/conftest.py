@@ -12,14 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_nudge_service
+from bot.blocks.nudges import slack_problems
 from bot.db.nudge_models import NudgeDelivery
 from bot.db.session import SessionFactory
+from bot.domain.lessons import Library, load_library
+from bot.domain.nudges import ScheduleRequest
 from bot.nudges.audience import AudienceResolver
 from bot.nudges.campaigns import CampaignRunner
 from bot.nudges.dispatcher import Dispatcher
-from bot.nudges.lessons import Library, load_library
 from bot.nudges.recipients import RecipientDirectory
-from bot.nudges.service import NudgeService, ScheduleRequest
+from bot.nudges.service import NudgeService
 from bot.nudges.slack_calls import SlackGate
 from bot.nudges.worker import make_sending_client
 from bot.settings import Settings
@@ -76,7 +78,7 @@ def nudge_settings(settings: Settings) -> Settings:
 def make_parts(
     settings: Settings, session_factory: SessionFactory, stand_in: SlackStandIn
 ) -> Parts:
-    library = load_library()
+    library = load_library(check=slack_problems)
     client = make_sending_client(settings, timeout=2.0)
     gate = SlackGate(settings.nudge_rate)
     recipients = RecipientDirectory(session_factory, client, gate)

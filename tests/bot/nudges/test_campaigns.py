@@ -14,9 +14,9 @@ from sqlalchemy import select, text, update
 from bot.db.models import PainPoint, Theme
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeLease, NudgeRun
 from bot.db.session import make_engine
+from bot.domain.nudges import ScheduleRequest
+from bot.domain.schedule import Schedule
 from bot.nudges import jobs
-from bot.nudges.schedule import Schedule
-from bot.nudges.service import ScheduleRequest
 from bot.nudges.worker import NudgeWorker
 from bot.settings import Settings
 from tests.bot.nudges.conftest import LESSON, Parts, dm, nudges_in_history

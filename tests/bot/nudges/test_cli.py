@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.nudge_models import NudgeCampaign
-from bot.nudges.schedule import Schedule
+from bot.domain.schedule import Schedule
 from bot.settings import Settings
 from tests.bot.nudges.conftest import Parts
 

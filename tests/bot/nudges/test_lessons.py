@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.nudges import nudge_message
+from bot.blocks.nudges import nudge_message, slack_problems
+from bot.domain.lessons import load_library, parse_lesson, split_front_matter
 from bot.nudges.cli import cmd_lessons
-from bot.nudges.lessons import load_library, parse_lesson, split_front_matter
 from bot.settings import Settings
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -17,13 +17,13 @@ BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
 def problems_by_file(directory: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for problem in load_library(directory).problems:
+    for problem in load_library(directory, check=slack_problems).problems:
         found.setdefault(Path(problem.path).name, []).append(f"{problem.field}: {problem.message}")
     return found
 
 
 def test_the_shipped_library_is_valid_and_big_enough() -> None:
-    library = load_library()
+    library = load_library(check=slack_problems)
     assert library.problems == []
     assert len(library.lessons) >= 15
     assert len(library.tracks) >= 2
@@ -35,7 +35,7 @@ def test_the_shipped_library_is_valid_and_big_enough() -> None:
 
 
 def test_every_shipped_lesson_builds_a_valid_nudge() -> None:
-    for lesson in load_library().lessons.values():
+    for lesson in load_library(check=slack_problems).lessons.values():
         text, blocks = nudge_message(lesson, delivery_id=12345)
         assert lesson.title in text
         assert blocks[0]["type"] == "header" and blocks[0]["text"]["text"] == lesson.title
@@ -79,7 +79,7 @@ def test_a_broken_directory_reports_each_problem_with_file_and_field() -> None:
     assert "unknown or invalid lesson ids: does-not-exist" in found["unknown.yaml"][0]
     assert any(line.startswith("spacing_days") for line in found["bad.yaml"])
     assert any(line.startswith("lessons") for line in found["bad.yaml"])
-    library = load_library(BROKEN)
+    library = load_library(BROKEN, check=slack_problems)
     assert set(library.lessons) == {"fine"} and set(library.tracks) == {"fine-track"}
 
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.nudges.schedule import (
+from bot.domain.crontab import cron_day_of_week
+from bot.domain.schedule import (
     QuietHours,
     Schedule,
     ScheduleError,
-    cron_day_of_week,
     due_at,
     due_now,
     latest_due,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.db.nudge_models import NudgeDelivery
-from bot.nudges.service import ScheduleInputError, ScheduleRequest
+from bot.domain.nudges import ScheduleInputError, ScheduleRequest
 from tests.bot.nudges.conftest import LESSON, Parts
 
 

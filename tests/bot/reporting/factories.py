@@ -18,8 +18,8 @@ import numpy as np
 
 from bot.db.models import PainPoint, Theme
 from bot.db.session import SessionFactory
+from bot.domain.themes import InsightReport, ThemeSummary
 from bot.services.embeddings import to_bytes
-from bot.services.insights import InsightReport, ThemeSummary
 
 WORDS = (
     "again",

@@ -16,10 +16,11 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.db.session import SessionFactory
+from bot.domain.themes import InsightReport, ThemeSummary
 from bot.reporting import charts, report
 from bot.reporting.charts import sparkline_svg, themes_over_time_png
 from bot.reporting.report import FORMATS, LENSES, THEME_FIELDS, lens_of, render
-from bot.services.insights import InsightReport, ThemeInsights, ThemeSummary
+from bot.services.insights import ThemeInsights
 from bot.services.theme_status import ThemeStatusService
 from tests.bot.reporting.checks import assert_absent
 from tests.bot.reporting.factories import insight_report, seed_theme, summary

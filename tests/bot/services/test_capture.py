@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 
 from bot.db.session import SessionFactory
-from bot.privacy.pseudonym import reporter_pseudonym
-from bot.services.capture import (
+from bot.domain.capture import (
     MAX_DETAILS_LENGTH,
     CaptureLimits,
     CaptureResult,
-    CaptureService,
     Outcome,
     PainPointInput,
     normalise_for_dedupe,
     text_fingerprint,
 )
+from bot.privacy.pseudonym import reporter_pseudonym
+from bot.services.capture import CaptureService
 from tests.stored import count_events, count_painpoints, painpoints
 
 KEY = "service-test-secret-key"
@@ -390,7 +390,8 @@ def test_get_own_returns_only_the_reporters_own(service: CaptureService) -> None
 
 def test_own_reports_show_their_theme_status(session_factory) -> None:  # type: ignore[no-untyped-def]
     from bot.db.models import PainPoint, Theme
-    from bot.services.capture import CaptureService, PainPointInput
+    from bot.domain.capture import PainPointInput
+    from bot.services.capture import CaptureService
 
     service = CaptureService(session_factory, secret_key="k" * 20)
     first = service.record(

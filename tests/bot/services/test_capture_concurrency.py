@@ -12,7 +12,8 @@ import pytest
 
 from bot.db.models import SlackEvent
 from bot.db.session import SessionFactory, writer_lock
-from bot.services.capture import CaptureResult, CaptureService, Outcome, PainPointInput
+from bot.domain.capture import CaptureResult, Outcome, PainPointInput
+from bot.services.capture import CaptureService
 from tests.stored import count_events, count_painpoints, painpoints
 
 KEY = "concurrency-test-secret-key"

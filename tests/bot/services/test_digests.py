@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from bot.db.models import ThemeAlert
 from bot.db.session import SessionFactory
+from bot.domain.themes import ThemeSummary
 from bot.reporting import charts
 from bot.services import digests
 from bot.services.digests import DigestPublisher
-from bot.services.insights import ThemeInsights, ThemeSummary
+from bot.services.insights import ThemeInsights
 from tests.bot.reporting.checks import assert_absent, assert_valid_blocks, everything_sent
 from tests.bot.reporting.factories import add_painpoint, seed_theme
 from tests.slack_stand_in import SlackStandIn

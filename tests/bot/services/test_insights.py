@@ -11,14 +11,8 @@ import pytest
 
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
-from bot.services.insights import (
-    InsightReport,
-    SliceTooSmall,
-    ThemeInsights,
-    centre_quotes,
-    is_spike,
-    weekly_counts,
-)
+from bot.domain.themes import InsightReport, SliceTooSmall, is_spike, weekly_counts
+from bot.services.insights import ThemeInsights, centre_quotes
 from bot.services.theme_status import ThemeStatusService
 from tests.bot.reporting.factories import add_painpoint, seed_theme
 

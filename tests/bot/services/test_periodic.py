@@ -81,7 +81,7 @@ def test_jobs_do_nothing_until_the_lease_holder_installs_work() -> None:
 
 
 def test_crontab_days_follow_the_standard_numbering() -> None:
-    from bot.services.cron import crontab_trigger
+    from bot.domain.crontab import crontab_trigger
 
     thursday = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
     expected = {
@@ -96,11 +96,10 @@ def test_crontab_days_follow_the_standard_numbering() -> None:
         assert fire == when.replace(tzinfo=ZoneInfo("UTC")), expression
 
 
-def test_pinned_today_the_two_crontab_translators_disagree() -> None:
-    """Pinned before merging them: the digest's translator reads `*/2` with APScheduler's
-    Monday-first numbering and refuses `0-4`; the nudge schedule reads standard crontab."""
-    from bot.nudges.schedule import cron_day_of_week
-    from bot.services.cron import crontab_trigger
+def test_one_crontab_translator_with_standard_semantics_for_digests_and_nudges() -> None:
+    """`*/2` is Sunday, Tuesday, Thursday, Saturday and `0-4` is Sunday to Thursday, as in
+    crontab; before the two translators were merged the digest read both differently."""
+    from bot.domain.crontab import cron_day_of_week, crontab_trigger
 
     thursday = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
     fires = []
@@ -109,8 +108,11 @@ def test_pinned_today_the_two_crontab_translators_disagree() -> None:
         moment = crontab_trigger("0 9 * * */2", "UTC").get_next_fire_time(None, moment)
         fires.append(moment.strftime("%a"))
         moment = moment.replace(hour=10)
-    assert fires == ["Fri", "Sun", "Mon", "Wed"]
+    assert fires == ["Sat", "Sun", "Tue", "Thu"]
     assert cron_day_of_week("*/2") == "sun,tue,thu,sat"
-    with pytest.raises(ValueError):
-        crontab_trigger("0 9 * * 0-4", "UTC")
+    assert crontab_trigger("0 9 * * 0-4", "UTC").get_next_fire_time(None, thursday) == datetime(
+        2026, 11, 29, 9, 0, tzinfo=ZoneInfo("UTC")
+    )
     assert cron_day_of_week("0-4") == "sun,mon,tue,wed,thu"
+    with pytest.raises(ValueError, match="5 fields"):
+        crontab_trigger("0 9 * *", "UTC")

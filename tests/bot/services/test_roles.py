@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
-from bot.services.roles import Role, RoleDirectory
+from bot.domain.roles import Role
+from bot.slack.roles import RoleDirectory
 from tests.slack_stand_in import SlackStandIn
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot.db.models import Theme, ThemeEvent
 from bot.db.session import SessionFactory
-from bot.services.theme_status import StatusError, ThemeStatusService
+from bot.domain.themes import StatusError
+from bot.services.theme_status import ThemeStatusService
 from tests.bot.reporting.factories import add_painpoint, seed_theme
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

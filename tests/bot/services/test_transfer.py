@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.db.session import SessionFactory
+from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services import transfer
-from bot.services.capture import CaptureService, PainPointInput
+from bot.services.capture import CaptureService
 from tests.stored import painpoints
 
 KEY = "transfer-test-secret-key"

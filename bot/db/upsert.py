@@ -1,24 +1,13 @@
-"""Small database helpers shared by the nudge modules (SQLite and PostgreSQL alike)."""
+"""Insert-or-ignore and upsert that work the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def maybe_aware(moment: datetime | None) -> datetime | None:
-    """`aware` for optional values."""
-    return aware(moment) if moment is not None else None
 
 
 def _insert(session: Session, table: Table) -> Any:

@@ -1,9 +1,12 @@
-"""Plain data returned by the nudge services and rendered by bot.blocks.nudges."""
+"""Nudges as trainers and recipients see them: requests, campaigns, states, stats, concerns."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+
+from bot.domain.lessons import Lesson
 
 TOPICS = {
     "job_security": "Job security",
@@ -119,3 +122,51 @@ class ThemeChoice:
     id: int
     title: str
     reporters: int
+
+
+WHEN = ("now", "at", "daily", "weekly", "cron")
+# A one-off further in the past than this is a mistake, not "now".
+PAST_TOLERANCE = timedelta(minutes=5)
+
+
+class ScheduleInputError(ValueError):
+    """The request cannot be scheduled; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {value}" for key, value in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What a trainer asked for, from the modal or the command line."""
+
+    content: str  # "lesson:<id>" or "track:<id>"
+    audience: Sequence[str]
+    when: str = "now"  # now | at | daily | weekly | cron
+    on_date: date | None = None  # at: with time_of_day
+    time_of_day: time | None = None  # at, daily, weekly
+    at: datetime | None = None  # at (command line): aware = instant, naive = wall time
+    weekdays: tuple[int, ...] = ()
+    cron: str | None = None
+    local_time: bool = False
+    skip_weekends: bool = False
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    """One delivered nudge as its recipient's buttons need it: what to redraw, and where."""
+
+    delivery_id: int
+    campaign_id: int
+    lesson: Lesson | None
+    state: NudgeState
+    channel: str | None
+    ts: str | None
+    step: tuple[int, int] | None
+    track_title: str | None
+    changed: bool = True
+    quiz_result: bool | None = None

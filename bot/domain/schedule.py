@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
+
+from bot.domain.crontab import CrontabError, cron_day_of_week
 
 Kind = Literal["once", "daily", "weekly", "cron"]
 KINDS: tuple[Kind, ...] = ("once", "daily", "weekly", "cron")
@@ -29,10 +31,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Local wall times happen first in UTC+14 (Line Islands) and last in UTC-12 (Baker Island).
 EARLIEST_OFFSET = timedelta(hours=14)
 LATEST_OFFSET = timedelta(hours=12)
-_CRON_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(CrontabError):
     """A schedule that cannot work; the message says why in one line."""
 
 
@@ -212,45 +213,6 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def cron_day_of_week(field_text: str) -> str:
-    """Translate a crontab day-of-week field (0/7 = Sunday) into APScheduler's day names.
-
-    APScheduler 3.x numbers days from Monday = 0, so passing crontab numbers through would
-    shift every weekday by one (its `from_crontab` documents this historical mismatch).
-    """
-    if field_text in ("*", "?"):
-        return "*"
-    names: list[str] = []
-    for part in field_text.lower().split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            if not step_text.isdigit() or int(step_text) < 1:
-                raise ScheduleError(f"bad day-of-week step in {field_text!r}")
-            step = int(step_text)
-        if part.isalpha() and step == 1:
-            names.append(part)
-            continue
-        if part == "*":
-            low, high = 0, 6
-        elif "-" in part:
-            low_text, high_text = part.split("-", 1)
-            if not (low_text.isdigit() and high_text.isdigit()):
-                if step == 1 and low_text.isalpha() and high_text.isalpha():
-                    names.append(part)
-                    continue
-                raise ScheduleError(f"bad day-of-week range in {field_text!r}")
-            low, high = int(low_text), int(high_text)
-        elif part.isdigit():
-            low = high = int(part)
-        else:
-            raise ScheduleError(f"bad day-of-week {part!r}")
-        if not (0 <= low <= 7 and 0 <= high <= 7 and low <= high):
-            raise ScheduleError(f"day-of-week out of range in {field_text!r}")
-        names.extend(_CRON_DOW_NAMES[number] for number in range(low, high + 1, step))
-    return ",".join(dict.fromkeys(names))
-
-
 def _wall_trigger(schedule: Schedule) -> CronTrigger:
     """A cron trigger over *wall* time: run in UTC, which has no DST, then read as local."""
     try:
@@ -275,8 +237,8 @@ def _wall_trigger(schedule: Schedule) -> CronTrigger:
             day_of_week=cron_day_of_week(dow),
             timezone=UTC,
         )
-    except ScheduleError:
-        raise
+    except CrontabError as exc:
+        raise ScheduleError(str(exc)) from None
     except (ValueError, TypeError) as exc:
         raise ScheduleError(f"invalid cron expression: {exc}") from None
 
@@ -441,8 +403,3 @@ def plan(
 def due_now(planned: Mapping[str, datetime], now: datetime) -> list[str]:
     """The recipients whose due time has come, earliest first."""
     return [user for user, moment in sorted(planned.items(), key=lambda kv: kv[1]) if moment <= now]
-
-
-def with_start(schedule: Schedule, start: datetime) -> Schedule:
-    """The same schedule beginning at another instant."""
-    return replace(schedule, start=start)

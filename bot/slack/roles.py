@@ -6,19 +6,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.roles import Role
+
 logger = logging.getLogger(__name__)
-
-
-class Role(StrEnum):
-    """Roles that unlock sub-commands with aggregated data."""
-
-    MANAGER = "manager"
-    TRAINER = "trainer"
 
 
 class RoleDirectory:

@@ -1,0 +1,1 @@
+"""Plain data, constants and pure rules: what every layer above shares. Imports nothing from bot."""

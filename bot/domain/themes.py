@@ -1,0 +1,154 @@
+"""Themes as managers see them: periods, statuses, summaries, spikes and suggested lessons."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from clustering.trends import spike
+
+STATUSES = {
+    "new": "New",
+    "under_review": "Under review",
+    "piloting": "Piloting",
+    "addressed": "Addressed",
+    "wont_fix": "Won't fix",
+}
+MAX_REASON_LENGTH = 500
+
+
+class StatusError(ValueError):
+    """The requested change is not allowed; the message says why."""
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """The theme after the change and whom to tell (opted-in reporters' Slack ids)."""
+
+    theme_id: int
+    title: str
+    status: str
+    reason: str | None
+    changed: bool
+    notify_user_ids: list[str]
+
+
+PERIODS: dict[str, timedelta | None] = {
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+    "all": None,
+}
+TREND_WINDOW_FOR_ALL = timedelta(days=30)
+SPIKE_WEEKS = 12
+QUOTES_PER_THEME = 3
+OTHER_TEAMS = "other teams"
+
+
+class SliceTooSmall(Exception):
+    """A team or period filter whose slice has fewer distinct reporters than the minimum."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of a theme's status history."""
+
+    status: str
+    reason: str | None
+    actor: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    """A theme as a manager sees it: only built for themes with at least k reporters."""
+
+    id: int
+    title: str
+    keywords: list[str]
+    size: int
+    reporters: int
+    quotes: list[str]
+    hours_per_week: float
+    categories: dict[str, int]
+    frequencies: dict[str, int]
+    teams: dict[str, int]
+    first_seen: datetime
+    last_seen: datetime
+    current_count: int
+    previous_count: int
+    spike: bool
+    weekly_counts: list[int]
+    status: str
+    status_reason: str | None
+    history: list[StatusChange] = field(default_factory=list)
+
+    @property
+    def trend(self) -> float | None:
+        """Relative change versus the previous period (None when there was nothing before)."""
+        if self.previous_count == 0:
+            return None
+        return (self.current_count - self.previous_count) / self.previous_count
+
+    @property
+    def main_category(self) -> str | None:
+        """The most reported category, if any was given."""
+        return (
+            max(self.categories, key=lambda key: self.categories[key]) if self.categories else None
+        )
+
+
+@dataclass(frozen=True)
+class InsightReport:
+    """Themes that pass the k rule, plus what was held back and why."""
+
+    period: str
+    team: str | None
+    min_reporters: int
+    generated_at: datetime
+    total_painpoints: int
+    total_reporters: int
+    total_hours_per_week: float
+    themes: list[ThemeSummary]
+    smaller_signals: int
+    suppressed_painpoints: int
+    unassigned_painpoints: int
+    categories: dict[str, int]
+    model: str | None = None
+
+
+def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_WEEKS) -> list[int]:
+    """Counts per 7-day window ending at `now`, oldest first (the last entry is this week)."""
+    counts = [0] * weeks
+    for moment in dates:
+        age = (now - moment).total_seconds() / (7 * 86400)
+        index = weeks - 1 - math.floor(age)
+        if 0 <= index < weeks:
+            counts[index] += 1
+    return counts
+
+
+def is_spike(counts: Sequence[int], min_history: int = 3) -> bool:
+    """The theme engine's spike rule over the weeks since the theme's first report.
+
+    Weeks before a theme existed are not its history, and a flat series is not a spike, so
+    this week must also be above the trailing mean.
+    """
+    history = counts[:-1]
+    first = next((i for i, count in enumerate(history) if count), None)
+    if first is None or counts[-1] <= float(np.mean(history[first:])):
+        return False
+    return spike(counts[first:], min_history=min_history, window=None)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A lesson suggested for a theme and how well it matches (cosine similarity)."""
+
+    lesson_id: str
+    title: str
+    score: float

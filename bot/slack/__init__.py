@@ -1,0 +1,1 @@
+"""Everything the app sends to Slack on its own initiative, through one gate and one policy."""
