@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.blocks.nudges import slack_problems
+from bot.blocks.nudge import slack_problems
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
 from bot.domain.capture import CaptureLimits

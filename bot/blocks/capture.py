@@ -24,8 +24,19 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, ids, shorten, to_dicts
+from bot.blocks import ids
+from bot.blocks.common import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    Response,
+    escape_mrkdwn,
+    notice,
+    option,
+    plain,
+    to_dicts,
+)
 from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, PainPointView
+from bot.domain.text import shorten
 
 MODAL_TEXT_LIMIT = 3000  # Slack's plain_text_input max_length
 PROTECTION_LINE = (
@@ -40,12 +51,6 @@ STATUS_LABELS = {
     "addressed": "Addressed",
     "wont_fix": "Won't fix",
 }
-
-Response = tuple[str, list[dict[str, Any]]]
-
-
-def _option(value: str, label: str) -> Option:
-    return Option(value=value, label=shorten(label, 75))
 
 
 def report_modal(
@@ -78,7 +83,7 @@ def report_modal(
             ),
         )
     )
-    frequency_options = [_option(key, label) for key, label in FREQUENCIES.items()]
+    frequency_options = [option(key, label) for key, label in FREQUENCIES.items()]
     blocks.append(
         InputBlock(
             block_id=ids.REPORT_FREQUENCY,
@@ -106,7 +111,7 @@ def report_modal(
             ),
         )
     )
-    category_options = [_option(key, label) for key, label in CATEGORIES.items()]
+    category_options = [option(key, label) for key, label in CATEGORIES.items()]
     blocks.append(
         InputBlock(
             block_id=ids.REPORT_CATEGORY,
@@ -121,7 +126,7 @@ def report_modal(
         )
     )
     if teams:
-        team_options = [_option(shorten(name, 150), name) for name in teams[:100]]
+        team_options = [option(shorten(name, 150), name) for name in teams[:100]]
         team_element: StaticSelectElement | PlainTextInputElement = StaticSelectElement(
             action_id=ids.VALUE,
             placeholder="Choose",
@@ -202,7 +207,7 @@ def receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
             ]
         ),
     ]
-    return _plain(headline), to_dicts(blocks)
+    return plain(headline), to_dicts(blocks)
 
 
 def dm_receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
@@ -223,24 +228,7 @@ def dm_receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response
             ]
         ),
     ]
-    return _plain(headline), to_dicts(blocks)
-
-
-def notice(text: str) -> Response:
-    """A one-paragraph message (refusals, confirmations, errors)."""
-    text = shorten(text, 3000)
-    return _plain(text), to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
-
-
-def confirmation_view(title: str, text: str) -> dict[str, Any]:
-    """A modal that replaces the form after a successful submission."""
-    view = View(
-        type="modal",
-        title=shorten(title, 24),
-        close="Done",
-        blocks=to_dicts([SectionBlock(text=MarkdownTextObject(text=shorten(text, 3000)))]),
-    )
-    return view.to_dict()
+    return plain(headline), to_dicts(blocks)
 
 
 HELP_TEXT = (
@@ -332,7 +320,3 @@ def home_view(painpoints: Sequence[PainPointView]) -> dict[str, Any]:
             )
         )
     return View(type="home", blocks=to_dicts(blocks, MAX_VIEW_BLOCKS)).to_dict()
-
-
-def _plain(mrkdwn: str) -> str:
-    return mrkdwn.replace("*", "").replace("_", "")

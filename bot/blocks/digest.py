@@ -22,37 +22,25 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, escape_mrkdwn, shorten, to_dicts
+from bot.blocks import ids
+from bot.blocks.common import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    Response,
+    escape_mrkdwn,
+    to_dicts,
+)
 from bot.domain.capture import CATEGORIES
-from bot.domain.themes import STATUSES, InsightReport, Suggestion, ThemeSummary
+from bot.domain.text import shorten
+from bot.domain.themes import STATUSES, InsightReport, Suggestion, ThemeSummary, trend_label
 
 THEMES_PER_PAGE = 5
-DIGEST_SHOW_MORE = "digest_show_more"
-THEME_STATUS = "theme_status"
-THEME_DETAILS = "theme_details"
-SEND_SUGGESTED_LESSON = "send_suggested_lesson"
-WONT_FIX_MODAL = "theme_wont_fix"
-WONT_FIX_REASON = "reason"
 PERIOD_LABELS = {
     "7d": "the last 7 days",
     "30d": "the last 30 days",
     "90d": "the last 90 days",
     "all": "all time",
 }
-
-Message = tuple[str, list[dict[str, Any]]]
-
-
-def trend_label(summary: ThemeSummary) -> str:
-    """An arrow and the change versus the previous period."""
-    trend = summary.trend
-    if trend is None:
-        return "🆕 new" if summary.current_count else "→ steady"
-    if trend > 0.1:
-        return f"↑ +{trend:.0%}"
-    if trend < -0.1:
-        return f"↓ {trend:.0%}"
-    return "→ steady"
 
 
 def _category_label(key: str | None) -> str:
@@ -80,7 +68,7 @@ def _status_select(summary: ThemeSummary) -> StaticSelectElement:
     options = [Option(value=f"{summary.id}:{key}", label=label) for key, label in STATUSES.items()]
     current = next((o for o in options if o.value == f"{summary.id}:{summary.status}"), None)
     return StaticSelectElement(
-        action_id=THEME_STATUS,
+        action_id=ids.THEME_STATUS,
         placeholder="Set status",
         options=options,
         initial_option=current,
@@ -116,12 +104,14 @@ def theme_blocks(
                 block_id=f"theme:{summary.id}",
                 elements=[
                     _status_select(summary),
-                    ButtonElement(text="Details", action_id=THEME_DETAILS, value=str(summary.id)),
+                    ButtonElement(
+                        text="Details", action_id=ids.THEME_DETAILS, value=str(summary.id)
+                    ),
                     *(
                         [
                             ButtonElement(
                                 text="Send the lesson to reporters",
-                                action_id=SEND_SUGGESTED_LESSON,
+                                action_id=ids.SEND_SUGGESTED_LESSON,
                                 value=f"{summary.id}:{lessons[0].lesson_id}"[:2000],
                             )
                         ]
@@ -141,7 +131,7 @@ def digest_message(
     controls: bool = True,
     per_page: int = THEMES_PER_PAGE,
     suggestions: Mapping[int, Sequence[Suggestion]] | None = None,
-) -> Message:
+) -> Response:
     """One page of the digest; always within Slack's 50-block limit."""
     scope = PERIOD_LABELS.get(report.period, report.period)
     if report.team:
@@ -201,7 +191,9 @@ def digest_message(
         blocks.append(
             ActionsBlock(
                 elements=[
-                    ButtonElement(text="Show more", action_id=DIGEST_SHOW_MORE, value=value[:2000])
+                    ButtonElement(
+                        text="Show more", action_id=ids.DIGEST_SHOW_MORE, value=value[:2000]
+                    )
                 ]
             )
         )
@@ -288,14 +280,14 @@ def wont_fix_view(theme_id: int, title: str, metadata: dict[str, Any]) -> dict[s
             )
         ),
         InputBlock(
-            block_id=WONT_FIX_REASON,
+            block_id=ids.WONT_FIX_REASON,
             label="Reason",
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=500),
         ),
     ]
     view = View(
         type="modal",
-        callback_id=WONT_FIX_MODAL,
+        callback_id=ids.WONT_FIX_MODAL,
         title="Won't fix",
         submit="Save",
         close="Cancel",
@@ -305,7 +297,7 @@ def wont_fix_view(theme_id: int, title: str, metadata: dict[str, Any]) -> dict[s
     return view.to_dict()
 
 
-def status_notification(title: str, status: str, reason: str | None) -> Message:
+def status_notification(title: str, status: str, reason: str | None) -> Response:
     """The DM to an opted-in reporter: the theme and its new status, never other reporters."""
     label = STATUSES.get(status, status)
     text = f"An update on something you reported: the theme *{escape_mrkdwn(shorten(title, 200))}* is now *{label}*."
@@ -315,7 +307,7 @@ def status_notification(title: str, status: str, reason: str | None) -> Message:
     return text.replace("*", ""), to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def spike_alert(summary: ThemeSummary, min_reporters: int) -> Message:
+def spike_alert(summary: ThemeSummary, min_reporters: int) -> Response:
     """A channel alert for a theme whose reports spiked this week."""
     this_week = summary.weekly_counts[-1] if summary.weekly_counts else 0
     text = (

@@ -152,3 +152,15 @@ class Suggestion:
     lesson_id: str
     title: str
     score: float
+
+
+def trend_label(summary: ThemeSummary) -> str:
+    """An arrow and the change versus the previous period."""
+    trend = summary.trend
+    if trend is None:
+        return "🆕 new" if summary.current_count else "→ steady"
+    if trend > 0.1:
+        return f"↑ +{trend:.0%}"
+    if trend < -0.1:
+        return f"↓ {trend:.0%}"
+    return "→ steady"

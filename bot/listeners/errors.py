@@ -10,7 +10,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.capture import notice
+from bot.blocks.common import notice
 from bot.signature import is_verified, unverified_response
 
 USER_MESSAGE = (

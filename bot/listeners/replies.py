@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import capture as blocks
+from bot.blocks import common
 from bot.domain.capture import CaptureResult, Outcome
 
 Reply = tuple[str, list[dict[str, Any]]]
@@ -33,6 +34,6 @@ def capture_reply(result: CaptureResult, max_length: int) -> Reply:
     """The reply to a slash-command capture."""
     message = outcome_message(result, max_length)
     if message is not None:
-        return blocks.notice(message)
+        return common.notice(message)
     assert result.painpoint is not None
     return blocks.receipt(result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE)

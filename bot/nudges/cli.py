@@ -61,7 +61,7 @@ def parse_quiet(text: str | None) -> tuple[str | None, str | None]:
 
 def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
     """Schedule, list, cancel or show statistics of nudge campaigns."""
-    from bot.blocks.nudges import scheduled_text
+    from bot.blocks.nudge_schedule import scheduled_text
     from bot.domain.nudges import ScheduleInputError, ScheduleRequest
     from bot.domain.schedule import ScheduleError, parse_time
 
@@ -132,7 +132,7 @@ def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_lessons(args: argparse.Namespace, settings: Settings) -> int:
     """`lessons validate [DIR]`: every problem with file and field; exit code 1 on any."""
-    from bot.blocks.nudges import slack_problems
+    from bot.blocks.nudge import slack_problems
     from bot.domain.lessons import load_library
 
     directory = (

@@ -44,7 +44,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.blocks.nudges import EVENT_TYPE, nudge_message, nudge_metadata
+from bot.blocks.ids import EVENT_TYPE
+from bot.blocks.nudge import nudge_message, nudge_metadata
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRecipient
 from bot.db.session import SessionFactory
 from bot.domain.lessons import Library

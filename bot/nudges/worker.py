@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, pool
 
-from bot.blocks.nudges import slack_problems
+from bot.blocks.nudge import slack_problems
 from bot.db.session import SessionFactory, make_engine
 from bot.domain.lessons import Library, load_library
 from bot.nudges import jobs

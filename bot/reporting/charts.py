@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.blocks import shorten
+from bot.domain.text import shorten
 from bot.domain.themes import ThemeSummary
 
 

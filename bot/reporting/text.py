@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.blocks import shorten
-from bot.blocks.digest import trend_label
 from bot.domain.capture import CATEGORIES
-from bot.domain.themes import STATUSES, InsightReport
+from bot.domain.text import shorten
+from bot.domain.themes import STATUSES, InsightReport, trend_label
 
 
 def themes_table(report: InsightReport, limit: int | None = None) -> str:

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.blocks.capture import notice
+from bot.blocks.common import notice
 from bot.blocks.digest import digest_message, spike_alert
 from bot.db.models import ThemeAlert
 from bot.db.session import SessionFactory

@@ -10,6 +10,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
+from bot.blocks import common
 from bot.listeners.commands.parse import parse_painpoint_number
 from bot.listeners.context import deps_of, team_of, user_of
 
@@ -44,7 +45,7 @@ def handle_add_details(
             team_id=team_of(body, context), user_id=user_of(body, context), painpoint_id=number
         )
     if own is None:
-        text, reply_blocks = blocks.notice(
+        text, reply_blocks = common.notice(
             "That pain point is not one of yours, or it has been erased."
         )
         respond(text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False)
@@ -80,12 +81,12 @@ def handle_undo(
     )
     if deleted:
         logger.info("pain point %s undone by its reporter", number)
-        text, reply_blocks = blocks.notice(
+        text, reply_blocks = common.notice(
             f"Undone — pain point *#{number}* is deleted. Send a new message any time."
         )
         respond(text=text, blocks=reply_blocks, replace_original=True)
     else:
-        text, reply_blocks = blocks.notice(
+        text, reply_blocks = common.notice(
             "Only the person who reported it can undo it, and it may already be gone."
         )
         respond(text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False)

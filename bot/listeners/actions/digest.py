@@ -11,7 +11,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import capture as capture_blocks
+from bot.blocks import common
 from bot.blocks.digest import status_notification, theme_details_view, wont_fix_view
 from bot.deps import Deps
 from bot.domain.nudges import ScheduleInputError, ScheduleRequest
@@ -142,7 +142,7 @@ def handle_status(
         )
         return
     message = apply_status(deps, client, theme_id=int(theme_part), status=status, actor=user_id)
-    text, blocks = capture_blocks.notice(message)
+    text, blocks = common.notice(message)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
@@ -205,7 +205,7 @@ def handle_send_suggested_lesson(
         tell(f"Could not schedule it: {exc}")
         return
     tell(
-        *capture_blocks.notice(
+        *common.notice(
             f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the "
             "people who reported this theme and asked to be kept posted. Follow it with "
             f"`/nudge stats {campaign.id}`."

@@ -13,15 +13,16 @@ from slack_bolt import Ack, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.blocks import nudges as blocks
+from bot.blocks import common, ids
+from bot.blocks import nudge as nudge_blocks
 from bot.domain.nudges import DeliveryContext
 from bot.listeners.commands.nudge import nudges_of
 from bot.listeners.context import deps_of, user_of
 
 FEEDBACK_KINDS = {
-    blocks.FEEDBACK_HELPFUL: "helpful",
-    blocks.FEEDBACK_NOT_FOR_ME: "not_for_me",
-    blocks.FEEDBACK_DONE: "done",
+    ids.FEEDBACK_HELPFUL: "helpful",
+    ids.FEEDBACK_NOT_FOR_ME: "not_for_me",
+    ids.FEEDBACK_DONE: "done",
 }
 NOT_YOURS = "That nudge is not one of yours, or it has been removed."
 
@@ -45,7 +46,7 @@ def redraw(client: WebClient, body: dict[str, Any], found: DeliveryContext) -> N
     ts = found.ts or container.get("message_ts")
     if not channel or not ts:
         return
-    text, message = blocks.nudge_message(
+    text, message = nudge_blocks.nudge_message(
         found.lesson,
         delivery_id=found.delivery_id,
         step=found.step,
@@ -57,12 +58,12 @@ def redraw(client: WebClient, body: dict[str, Any], found: DeliveryContext) -> N
         ts=ts,
         text=text,
         blocks=message,
-        metadata=blocks.nudge_metadata(found.delivery_id, found.lesson.id, found.campaign_id),
+        metadata=nudge_blocks.nudge_metadata(found.delivery_id, found.lesson.id, found.campaign_id),
     )
 
 
 def _tell(respond: Respond, text: str) -> None:
-    message, reply = blocks.notice(text)
+    message, reply = common.notice(text)
     respond(text=message, blocks=reply, response_type="ephemeral", replace_original=False)
 
 
@@ -117,7 +118,7 @@ def handle_open_concern(
     )
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=blocks.concern_modal(
+        view=nudge_blocks.concern_modal(
             delivery_id=found.delivery_id if found else 0,
             lesson_title=found.lesson.title if found and found.lesson else None,
         ),
@@ -146,7 +147,7 @@ def handle_pause(
             redraw(client, body, found)
         _tell(respond, "Nudges are paused. Resume any time with `/painpoint settings`.")
         return
-    text, reply = blocks.settings_message(paused=True)
+    text, reply = nudge_blocks.settings_message(paused=True)
     respond(text=text, blocks=reply, replace_original=True)
 
 
@@ -154,5 +155,5 @@ def handle_resume(ack: Ack, body: dict[str, Any], respond: Respond, context: Bol
     """Resume nudges (the `/painpoint settings` button)."""
     ack()
     nudges_of(deps_of(context)).set_paused(user_of(body, context), False)
-    text, reply = blocks.settings_message(paused=False)
+    text, reply = nudge_blocks.settings_message(paused=False)
     respond(text=text, blocks=reply, replace_original=True)

@@ -11,7 +11,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import capture as capture_blocks
+from bot.blocks import common
 from bot.blocks.digest import THEMES_PER_PAGE, digest_message
 from bot.deps import Deps
 from bot.domain.themes import PERIODS, InsightReport, SliceTooSmall, Suggestion
@@ -61,7 +61,7 @@ def digest_reply(deps: Deps, scope: Scope, page: int = 0) -> Reply:
     try:
         report = deps.insights.report(period=scope.period, team=scope.team)
     except SliceTooSmall as exc:
-        return capture_blocks.notice(
+        return common.notice(
             f"I can't show that selection: {exc}. Try a longer period or no team filter."
         )
     return digest_message(report, page=page, suggestions=suggestions_for(deps, report))
@@ -74,11 +74,11 @@ def handle_digest(
     del team_id
     scope = parse_scope(argument, known_teams(deps))
     if scope is None:
-        return capture_blocks.notice(DIGEST_USAGE)
+        return common.notice(DIGEST_USAGE)
     try:
         report = deps.insights.report(period=scope.period, team=scope.team)
     except SliceTooSmall as exc:
-        return capture_blocks.notice(
+        return common.notice(
             f"I can't show that selection: {exc}. Try a longer period or no team filter."
         )
     text, blocks = digest_message(report, suggestions=suggestions_for(deps, report))
@@ -99,11 +99,11 @@ def handle_report(
     del team_id
     scope = parse_scope(argument, known_teams(deps), default_period="all")
     if scope is None:
-        return capture_blocks.notice(REPORT_USAGE)
+        return common.notice(REPORT_USAGE)
     try:
         report = deps.insights.report(period=scope.period, team=scope.team, with_history=True)
     except SliceTooSmall as exc:
-        return capture_blocks.notice(f"I can't build that report: {exc}.")
+        return common.notice(f"I can't build that report: {exc}.")
     respond(
         text="Building the audit report — it will arrive in your DMs in a moment.",
         response_type="ephemeral",
@@ -130,7 +130,7 @@ def handle_report(
         )
     except SlackApiError as exc:
         logger.warning("report upload failed: %s", exc.response.get("error"))
-        return capture_blocks.notice(
+        return common.notice(
             "Sorry, Slack refused the report upload. Try again in a minute, or run `painpoint report` on the server."
         )
     return None

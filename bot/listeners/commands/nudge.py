@@ -15,7 +15,10 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import nudges as blocks
+from bot.blocks import common
+from bot.blocks import nudge as nudge_blocks
+from bot.blocks import nudge_schedule as nudge_schedule_blocks
+from bot.blocks import trainer as trainer_blocks
 from bot.deps import Deps
 from bot.domain.roles import Role
 from bot.listeners.context import deps_of
@@ -65,7 +68,7 @@ def handle_nudge(
     user_id = str(command["user_id"])
     # Before anything else: a role check may call Slack, so it comes after the ack.
     if not deps.roles.has_role(user_id, Role.TRAINER):
-        text, reply = blocks.refusal()
+        text, reply = trainer_blocks.refusal()
         respond(text=text, blocks=reply, response_type="ephemeral")
         return
     service = nudges_of(deps)
@@ -75,7 +78,9 @@ def handle_nudge(
         themes = service.theme_choices()
         opened = client.views_open(
             trigger_id=command["trigger_id"],
-            view=blocks.schedule_modal(service.library, themes=themes, timezone=zone),
+            view=nudge_schedule_blocks.schedule_modal(
+                service.library, themes=themes, timezone=zone
+            ),
         )
         # trigger_id lasts 3 s and matching lessons may need the model loaded, so the
         # suggestions are added to the open modal afterwards.
@@ -86,37 +91,37 @@ def handle_nudge(
                 client.views_update(
                     view_id=view["id"],
                     hash=view.get("hash"),
-                    view=blocks.schedule_modal(
+                    view=nudge_schedule_blocks.schedule_modal(
                         service.library, themes=themes, timezone=zone, suggested=suggested
                     ),
                 )
         return
     if name == "list":
-        text, reply = blocks.campaign_list(service.list_campaigns())
+        text, reply = trainer_blocks.campaign_list(service.list_campaigns())
     elif name == "cancel":
         assert number is not None
         cancelled = service.cancel(number)
         if cancelled is None:
-            text, reply = blocks.notice(f"There is no campaign #{number}. See `/nudge list`.")
+            text, reply = common.notice(f"There is no campaign #{number}. See `/nudge list`.")
         else:
             logger.info("nudge campaign %s cancelled by a trainer", number)
-            text, reply = blocks.notice(
+            text, reply = common.notice(
                 f"Campaign *#{number}* is cancelled: nothing more of it will be sent."
             )
     elif name == "stats":
         assert number is not None
         stats = service.stats(number)
         if stats is None:
-            text, reply = blocks.notice(f"There is no campaign #{number}. See `/nudge list`.")
+            text, reply = common.notice(f"There is no campaign #{number}. See `/nudge list`.")
         else:
-            text, reply = blocks.campaign_stats(stats)
+            text, reply = trainer_blocks.campaign_stats(stats)
     elif name == "concerns":
-        text, reply = blocks.concern_report(service.concerns.report())
+        text, reply = trainer_blocks.concern_report(service.concerns.report())
     else:
-        text, reply = blocks.usage()
+        text, reply = trainer_blocks.usage()
     respond(text=text, blocks=reply, response_type="ephemeral")
 
 
 def settings_reply(deps: Deps, user_id: str) -> Reply:
     """`/painpoint settings`: whether nudges are on, and the button to change that."""
-    return blocks.settings_message(paused=nudges_of(deps).is_paused(user_id))
+    return nudge_blocks.settings_message(paused=nudges_of(deps).is_paused(user_id))

@@ -11,6 +11,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
+from bot.blocks import common
 from bot.deps import Deps
 from bot.domain.capture import PainPointInput
 from bot.domain.roles import Role
@@ -28,7 +29,7 @@ ROLE_COMMANDS: dict[str, tuple[Role, ManagerCommand]] = {}
 
 def refusal(role: Role) -> Reply:
     """A polite refusal that reveals nothing but the rule."""
-    return blocks.notice(
+    return common.notice(
         f"Sorry, that sub-command is for {role.value}s. Ask your painpoint administrator if "
         "you need access. You can still report with `/painpoint <what slows you down>`."
     )
@@ -79,14 +80,14 @@ def handle_painpoint(
     if parsed.name == "delete":
         number = parse_painpoint_number(parsed.argument)
         if number is None:
-            text, reply_blocks = blocks.notice(
+            text, reply_blocks = common.notice(
                 "Usage: `/painpoint delete <number>` — see your numbers with `/painpoint mine`."
             )
         elif deps.capture.delete(team_id=team_id, user_id=user_id, painpoint_id=number):
             logger.info("pain point %s erased by its reporter", number)
-            text, reply_blocks = blocks.notice(f"Pain point *#{number}* is erased for good.")
+            text, reply_blocks = common.notice(f"Pain point *#{number}* is erased for good.")
         else:
-            text, reply_blocks = blocks.notice(
+            text, reply_blocks = common.notice(
                 f"You have no pain point *#{number}*. You can only erase your own; "
                 "see them with `/painpoint mine`."
             )

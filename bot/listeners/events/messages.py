@@ -9,6 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
+from bot.blocks import common
 from bot.domain.capture import CaptureResult, Outcome, PainPointInput
 from bot.listeners.context import deps_of, team_of
 from bot.listeners.replies import outcome_message
@@ -92,7 +93,7 @@ def _reply(
     else:
         message = outcome_message(result, max_length)
         if message is not None:
-            text, reply_blocks = blocks.notice(message)
+            text, reply_blocks = common.notice(message)
         else:
             assert result.painpoint is not None
             text, reply_blocks = blocks.dm_receipt(

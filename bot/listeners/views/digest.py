@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.capture import confirmation_view
-from bot.blocks.digest import WONT_FIX_REASON
+from bot.blocks.common import confirmation_view
+from bot.blocks.ids import WONT_FIX_REASON
 from bot.domain.roles import Role
 from bot.listeners.actions.digest import apply_status
 from bot.listeners.context import deps_of, user_of

@@ -11,7 +11,9 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.blocks import nudges as blocks
+from bot.blocks import common, ids
+from bot.blocks import nudge as nudge_blocks
+from bot.blocks import nudge_schedule as nudge_schedule_blocks
 from bot.domain.nudges import TOPICS, ScheduleInputError, ScheduleRequest
 from bot.domain.roles import Role
 from bot.domain.schedule import ScheduleError, parse_time
@@ -21,23 +23,23 @@ from bot.nudges.concerns import ConcernOutcome
 
 # Service field → the block that shows its error.
 ERROR_BLOCKS = {
-    "content": blocks.B_CONTENT,
-    "audience": blocks.B_USERS,
-    "when": blocks.B_WHEN,
-    "cron": blocks.B_WHEN,
-    "date": blocks.B_DATE,
-    "at": blocks.B_DATE,
-    "time": blocks.B_TIME,
-    "weekdays": blocks.B_WEEKDAYS,
-    "quiet_start": blocks.B_QUIET_START,
-    "quiet_end": blocks.B_QUIET_END,
-    "timezone": blocks.B_OPTIONS,
+    "content": ids.B_CONTENT,
+    "audience": ids.B_USERS,
+    "when": ids.B_WHEN,
+    "cron": ids.B_WHEN,
+    "date": ids.B_DATE,
+    "at": ids.B_DATE,
+    "time": ids.B_TIME,
+    "weekdays": ids.B_WEEKDAYS,
+    "quiet_start": ids.B_QUIET_START,
+    "quiet_end": ids.B_QUIET_END,
+    "timezone": ids.B_OPTIONS,
 }
 
 
 def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     values = (view.get("state") or {}).get("values") or {}
-    return dict((values.get(block_id) or {}).get(blocks.VALUE) or {})
+    return dict((values.get(block_id) or {}).get(ids.VALUE) or {})
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -81,36 +83,34 @@ class ParsedSchedule:
 def parse_schedule_form(view: dict[str, Any], default_tz: str) -> ParsedSchedule:
     """Read the scheduling form; never raises on malformed input."""
     errors: dict[str, str] = {}
-    content = _selected(view, blocks.B_CONTENT) or ""
+    content = _selected(view, ids.B_CONTENT) or ""
     audience: list[str] = []
-    audience += [str(u) for u in _state(view, blocks.B_USERS).get("selected_users") or []]
-    audience += [
-        str(c) for c in _state(view, blocks.B_CHANNELS).get("selected_conversations") or []
-    ]
-    groups_text = str(_state(view, blocks.B_GROUPS).get("value") or "")
+    audience += [str(u) for u in _state(view, ids.B_USERS).get("selected_users") or []]
+    audience += [str(c) for c in _state(view, ids.B_CHANNELS).get("selected_conversations") or []]
+    groups_text = str(_state(view, ids.B_GROUPS).get("value") or "")
     for group in re.split(r"[\s,]+", groups_text.strip()):
         if not group:
             continue
         if not re.fullmatch(r"S[A-Z0-9]{2,30}", group.upper()):
-            errors[blocks.B_GROUPS] = f"{group!r} is not a user-group id (they start with S)"
+            errors[ids.B_GROUPS] = f"{group!r} is not a user-group id (they start with S)"
             break
         audience.append(group.upper())
-    theme = _selected(view, blocks.B_THEME)
+    theme = _selected(view, ids.B_THEME)
     if theme:
         audience.append(theme)
-    when = _selected(view, blocks.B_WHEN) or "now"
-    raw_date = _state(view, blocks.B_DATE).get("selected_date")
+    when = _selected(view, ids.B_WHEN) or "now"
+    raw_date = _state(view, ids.B_DATE).get("selected_date")
     on_date = None
     if raw_date:
         try:
             on_date = date.fromisoformat(str(raw_date))
         except ValueError:
-            errors[blocks.B_DATE] = "choose a date"
-    time_of_day = _time(view, blocks.B_TIME, errors)
-    quiet_start = _time(view, blocks.B_QUIET_START, errors)
-    quiet_end = _time(view, blocks.B_QUIET_END, errors)
-    weekdays = tuple(int(day) for day in _checked(view, blocks.B_WEEKDAYS) if day.isdigit())
-    options = _checked(view, blocks.B_OPTIONS)
+            errors[ids.B_DATE] = "choose a date"
+    time_of_day = _time(view, ids.B_TIME, errors)
+    quiet_start = _time(view, ids.B_QUIET_START, errors)
+    quiet_end = _time(view, ids.B_QUIET_END, errors)
+    weekdays = tuple(int(day) for day in _checked(view, ids.B_WEEKDAYS) if day.isdigit())
+    options = _checked(view, ids.B_OPTIONS)
     timezone = str(_metadata(view).get("tz") or default_tz)
     if errors:
         return ParsedSchedule(None, errors)
@@ -121,8 +121,8 @@ def parse_schedule_form(view: dict[str, Any], default_tz: str) -> ParsedSchedule
         on_date=on_date,
         time_of_day=time_of_day,
         weekdays=weekdays,
-        local_time=blocks.OPTION_LOCAL_TIME in options,
-        skip_weekends=blocks.OPTION_SKIP_WEEKENDS in options,
+        local_time=ids.OPTION_LOCAL_TIME in options,
+        skip_weekends=ids.OPTION_SKIP_WEEKENDS in options,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         timezone=timezone,
@@ -143,7 +143,7 @@ def handle_schedule_submission(
     if not deps.roles.has_role(user_id, Role.TRAINER):
         ack(
             response_action="errors",
-            errors={blocks.B_CONTENT: "Only trainers can schedule nudges."},
+            errors={ids.B_CONTENT: "Only trainers can schedule nudges."},
         )
         return
     parsed = parse_schedule_form(view, deps.settings.timezone)
@@ -156,13 +156,15 @@ def handle_schedule_submission(
     except ScheduleInputError as exc:
         errors: dict[str, str] = {}
         for key, message in exc.errors.items():
-            errors.setdefault(ERROR_BLOCKS.get(key, blocks.B_WHEN), message[:150])
+            errors.setdefault(ERROR_BLOCKS.get(key, ids.B_WHEN), message[:150])
         ack(response_action="errors", errors=errors)
         return
     logger.info("nudge campaign %s scheduled", campaign.id)
     ack(
         response_action="update",
-        view=blocks.confirmation_view("Nudge scheduled", blocks.scheduled_text(campaign)),
+        view=common.confirmation_view(
+            "Nudge scheduled", nudge_schedule_blocks.scheduled_text(campaign)
+        ),
     )
 
 
@@ -176,9 +178,9 @@ def handle_concern_submission(
     """Store the concern scrubbed and pseudonymous; thank the person."""
     deps = deps_of(context)
     service = nudges_of(deps)
-    text = str(_state(view, blocks.B_CONCERN_TEXT).get("value") or "")
-    topic = _selected(view, blocks.B_CONCERN_TOPIC)
-    share_name = "yes" in _checked(view, blocks.B_CONCERN_NAME)
+    text = str(_state(view, ids.B_CONCERN_TEXT).get("value") or "")
+    topic = _selected(view, ids.B_CONCERN_TOPIC)
+    share_name = "yes" in _checked(view, ids.B_CONCERN_NAME)
     raw_id = _metadata(view).get("delivery_id")
     delivery_id = raw_id if isinstance(raw_id, int) and raw_id > 0 else None
     outcome = service.concerns.record(
@@ -192,14 +194,14 @@ def handle_concern_submission(
     if outcome is ConcernOutcome.EMPTY:
         ack(
             response_action="errors",
-            errors={blocks.B_CONCERN_TEXT: "Tell us what worries you — a sentence is enough."},
+            errors={ids.B_CONCERN_TEXT: "Tell us what worries you — a sentence is enough."},
         )
         return
     if outcome is ConcernOutcome.TOO_LONG:
         ack(
             response_action="errors",
             errors={
-                blocks.B_CONCERN_TEXT: f"Please keep it under {service.concerns.max_length:,} characters."
+                ids.B_CONCERN_TEXT: f"Please keep it under {service.concerns.max_length:,} characters."
             },
         )
         return
@@ -211,5 +213,7 @@ def handle_concern_submission(
     )
     ack(
         response_action="update",
-        view=blocks.confirmation_view("Thank you", f"{message}\n\n{blocks.CONCERN_PROTECTION}"),
+        view=common.confirmation_view(
+            "Thank you", f"{message}\n\n{nudge_blocks.CONCERN_PROTECTION}"
+        ),
     )

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.blocks import capture as blocks
-from bot.blocks import ids
+from bot.blocks import common, ids
 from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, Outcome, PainPointInput
 from bot.listeners.context import deps_of, team_of, user_of
 from bot.listeners.replies import outcome_message
@@ -128,6 +128,6 @@ def handle_report_submission(
         title, text = "Thank you!", f"Recorded as pain point *#{number}*."
     ack(
         response_action="update",
-        view=blocks.confirmation_view(title, f"{text}\n\n{blocks.PROTECTION_LINE}"),
+        view=common.confirmation_view(title, f"{text}\n\n{blocks.PROTECTION_LINE}"),
     )
     logger.debug("report form handled: %s", result.outcome)

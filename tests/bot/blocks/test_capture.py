@@ -9,8 +9,9 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.blocks import capture as blocks
-from bot.blocks import ids, shorten
+from bot.blocks import ids
 from bot.domain.capture import PainPointView
+from bot.domain.text import shorten
 
 
 def painpoint(number: int = 7, text: str = "Invoices by hand") -> PainPointView:

@@ -10,19 +10,20 @@ from typing import Any
 import pytest
 
 from bot.blocks.digest import (
+    digest_message,
+    spike_alert,
+    status_notification,
+    theme_details_view,
+    wont_fix_view,
+)
+from bot.blocks.ids import (
     DIGEST_SHOW_MORE,
     THEME_DETAILS,
     THEME_STATUS,
     WONT_FIX_MODAL,
     WONT_FIX_REASON,
-    digest_message,
-    spike_alert,
-    status_notification,
-    theme_details_view,
-    trend_label,
-    wont_fix_view,
 )
-from bot.domain.themes import InsightReport
+from bot.domain.themes import InsightReport, trend_label
 from tests.bot.reporting.checks import assert_valid_blocks, assert_valid_view
 from tests.bot.reporting.factories import insight_report, summary
 

@@ -12,7 +12,7 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import select
 
-from bot.blocks.digest import (
+from bot.blocks.ids import (
     DIGEST_SHOW_MORE,
     THEME_DETAILS,
     THEME_STATUS,

@@ -12,7 +12,7 @@ from slack_bolt import App
 from sqlalchemy import update
 
 from bot.app import build_deps, create_app, make_client
-from bot.blocks.digest import SEND_SUGGESTED_LESSON
+from bot.blocks.ids import SEND_SUGGESTED_LESSON
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
 from bot.deps import Deps

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.blocks import nudges as blocks
+from bot.blocks import ids
+from bot.blocks import nudge as nudge_blocks
+from bot.blocks import nudge_schedule as nudge_schedule_blocks
 from bot.db.nudge_models import Concern, NudgeCampaign
 from bot.db.session import SessionFactory
 from bot.domain.schedule import Schedule
@@ -40,27 +42,27 @@ def schedule_values(
     quiet: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     def value(**state: Any) -> dict[str, Any]:
-        return {blocks.VALUE: state}
+        return {ids.VALUE: state}
 
     return {
-        blocks.B_CONTENT: value(selected_option={"value": content} if content else None),
-        blocks.B_USERS: value(selected_users=users or []),
-        blocks.B_CHANNELS: value(selected_conversations=channels or []),
-        blocks.B_GROUPS: value(value=groups),
-        blocks.B_WHEN: value(selected_option={"value": when}),
-        blocks.B_DATE: value(selected_date=on_date),
-        blocks.B_TIME: value(selected_time=at_time),
-        blocks.B_WEEKDAYS: value(selected_options=[{"value": d} for d in weekdays or []]),
-        blocks.B_OPTIONS: value(selected_options=[{"value": o} for o in options or []]),
-        blocks.B_QUIET_START: value(selected_time=quiet[0]),
-        blocks.B_QUIET_END: value(selected_time=quiet[1]),
+        ids.B_CONTENT: value(selected_option={"value": content} if content else None),
+        ids.B_USERS: value(selected_users=users or []),
+        ids.B_CHANNELS: value(selected_conversations=channels or []),
+        ids.B_GROUPS: value(value=groups),
+        ids.B_WHEN: value(selected_option={"value": when}),
+        ids.B_DATE: value(selected_date=on_date),
+        ids.B_TIME: value(selected_time=at_time),
+        ids.B_WEEKDAYS: value(selected_options=[{"value": d} for d in weekdays or []]),
+        ids.B_OPTIONS: value(selected_options=[{"value": o} for o in options or []]),
+        ids.B_QUIET_START: value(selected_time=quiet[0]),
+        ids.B_QUIET_END: value(selected_time=quiet[1]),
     }
 
 
 def submit(
     sender: Sender, parts: Parts, values: dict[str, Any], user: str = "UTRAINER"
 ) -> dict[str, Any]:
-    view = blocks.schedule_modal(parts.library, timezone="Europe/Berlin")
+    view = nudge_schedule_blocks.schedule_modal(parts.library, timezone="Europe/Berlin")
     response = sender.interactive(view_submission(view, values, user=user))
     assert response.status == 200
     return response_json(response)
@@ -103,13 +105,13 @@ def test_a_valid_form_schedules_a_campaign_for_every_kind_of_audience(
 @pytest.mark.parametrize(
     ("values", "block_id"),
     [
-        (schedule_values(content=None, users=["U001"]), blocks.B_CONTENT),
-        (schedule_values(), blocks.B_USERS),
-        (schedule_values(users=["U001"], groups="team-a"), blocks.B_GROUPS),
-        (schedule_values(users=["U001"], when="weekly"), blocks.B_WEEKDAYS),
-        (schedule_values(users=["U001"], when="at", on_date=None), blocks.B_DATE),
-        (schedule_values(users=["U001"], when="at", on_date="2020-01-01"), blocks.B_DATE),
-        (schedule_values(users=["U001"], quiet=("20:00", None)), blocks.B_QUIET_END),
+        (schedule_values(content=None, users=["U001"]), ids.B_CONTENT),
+        (schedule_values(), ids.B_USERS),
+        (schedule_values(users=["U001"], groups="team-a"), ids.B_GROUPS),
+        (schedule_values(users=["U001"], when="weekly"), ids.B_WEEKDAYS),
+        (schedule_values(users=["U001"], when="at", on_date=None), ids.B_DATE),
+        (schedule_values(users=["U001"], when="at", on_date="2020-01-01"), ids.B_DATE),
+        (schedule_values(users=["U001"], quiet=("20:00", None)), ids.B_QUIET_END),
     ],
 )
 def test_invalid_forms_are_answered_inside_the_form(
@@ -126,7 +128,7 @@ def test_only_trainers_can_submit_the_form(sender: Sender, parts: Parts) -> None
     answer = submit(sender, parts, schedule_values(users=["U001"]), user="U100")
     assert answer == {
         "response_action": "errors",
-        "errors": {blocks.B_CONTENT: "Only trainers can schedule nudges."},
+        "errors": {ids.B_CONTENT: "Only trainers can schedule nudges."},
     }
     assert campaigns(parts) == []
 
@@ -135,13 +137,9 @@ def concern_values(
     text: str | None, topic: str | None = None, named: bool = False
 ) -> dict[str, Any]:
     return {
-        blocks.B_CONCERN_TEXT: {blocks.VALUE: {"value": text}},
-        blocks.B_CONCERN_TOPIC: {
-            blocks.VALUE: {"selected_option": {"value": topic} if topic else None}
-        },
-        blocks.B_CONCERN_NAME: {
-            blocks.VALUE: {"selected_options": [{"value": "yes"}] if named else []}
-        },
+        ids.B_CONCERN_TEXT: {ids.VALUE: {"value": text}},
+        ids.B_CONCERN_TOPIC: {ids.VALUE: {"selected_option": {"value": topic} if topic else None}},
+        ids.B_CONCERN_NAME: {ids.VALUE: {"selected_options": [{"value": "yes"}] if named else []}},
     }
 
 
@@ -151,7 +149,7 @@ def test_a_concern_from_a_nudge_is_stored_scrubbed_pseudonymous_and_linked(
     campaign = parts.schedule(["U001"])
     parts.runner.fire(campaign)
     (delivery,) = parts.deliveries()
-    view = blocks.concern_modal(delivery_id=delivery.id, lesson_title="Keep data safe")
+    view = nudge_blocks.concern_modal(delivery_id=delivery.id, lesson_title="Keep data safe")
     response = sender.interactive(
         view_submission(
             view,
@@ -170,8 +168,8 @@ def test_a_concern_from_a_nudge_is_stored_scrubbed_pseudonymous_and_linked(
 
 
 def test_an_empty_concern_is_answered_in_the_form(sender: Sender, parts: Parts) -> None:
-    view = blocks.concern_modal(delivery_id=0, lesson_title=None)
+    view = nudge_blocks.concern_modal(delivery_id=0, lesson_title=None)
     answer = response_json(sender.interactive(view_submission(view, concern_values("  "))))
-    assert answer["response_action"] == "errors" and blocks.B_CONCERN_TEXT in answer["errors"]
+    assert answer["response_action"] == "errors" and ids.B_CONCERN_TEXT in answer["errors"]
     with parts.session_factory() as session:
         assert session.scalars(select(Concern)).all() == []

@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.blocks import capture as blocks
+from bot.blocks import common
 from bot.db.session import SessionFactory
 from bot.deps import Deps
 from bot.domain.capture import PainPointInput
@@ -164,7 +164,7 @@ class Probe:
         respond: Respond,
     ) -> tuple[str, list[dict[str, Any]]]:
         self.calls.append({"argument": argument, "team_id": team_id, "user_id": user_id})
-        return blocks.notice(self.SECRET)
+        return common.notice(self.SECRET)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_nudge_service
-from bot.blocks.nudges import slack_problems
+from bot.blocks.nudge import slack_problems
 from bot.db.nudge_models import NudgeDelivery
 from bot.db.session import SessionFactory
 from bot.domain.lessons import Library, load_library

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.nudges import nudge_message, slack_problems
+from bot.blocks.nudge import nudge_message, slack_problems
 from bot.domain.lessons import load_library, parse_lesson, split_front_matter
 from bot.nudges.cli import cmd_lessons
 from bot.settings import Settings
