@@ -9,49 +9,34 @@ from datetime import timedelta
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from sqlalchemy import Engine
 
 from bot.blocks.nudge import slack_problems
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
 from bot.domain.capture import CaptureLimits
 from bot.domain.lessons import Library, load_library
+from bot.jobs.worker import Worker
 from bot.listeners import register_listeners
-from bot.nudges.concerns import ConcernService
-from bot.nudges.service import NudgeService
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
+from bot.services.concerns import ConcernService
 from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
+from bot.services.nudges import NudgeService
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
 from bot.signature import SignedRequestsOnly
+from bot.slack.client import make_client
+from bot.slack.gate import SlackGate
+from bot.slack.notifications import ReporterNotifier
 from bot.slack.roles import RoleDirectory
 from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
-
-def make_client(settings: Settings) -> WebClient:
-    """A Web API client that retries connection errors and honours 429 Retry-After."""
-    base_url = (
-        settings.slack_api_url
-        if settings.slack_api_url.endswith("/")
-        else settings.slack_api_url + "/"
-    )
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=base_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> NudgeService:
@@ -128,7 +113,6 @@ def build_deps(
         ),
     )
     themes = build_theme_service(settings, session_factory, embedder_factory=embedder_factory)
-    background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="painpoint-bg")
     embedding_worker = None
     if settings.embed_on_capture:
         # After Slack has its answer: embed new reports in batches and let each join its
@@ -147,13 +131,32 @@ def build_deps(
         session_factory=session_factory,
         capture=capture,
         roles=roles,
-        background=background,
+        notifier=ReporterNotifier(
+            make_client(settings, gated=True), SlackGate(settings.nudge_rate)
+        ),
         insights=ThemeInsights(session_factory, min_reporters=settings.min_reporters),
         theme_status=ThemeStatusService(session_factory),
         themes=themes,
         embedding_worker=embedding_worker,
         nudges=nudges,
         suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
+    )
+
+
+def build_worker(
+    settings: Settings,
+    *,
+    engine: Engine,
+    session_factory: SessionFactory,
+    themes: Callable[[], ThemeService] | None = None,
+) -> Worker:
+    """The background worker (nudges, re-clustering, digests) with its parts."""
+    return Worker(
+        settings,
+        session_factory=session_factory,
+        engine=engine,
+        library=load_lessons(settings),
+        theme_service=themes or (lambda: build_theme_service(settings, session_factory)),
     )
 
 

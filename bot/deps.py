@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from bot.db.session import SessionFactory
-from bot.nudges.service import NudgeService
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
+from bot.services.nudges import NudgeService
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
+from bot.slack.notifications import ReporterNotifier
 from bot.slack.roles import RoleDirectory
 
 
@@ -25,10 +25,11 @@ class Deps:
     session_factory: SessionFactory
     capture: CaptureService
     roles: RoleDirectory
-    background: Executor
     insights: ThemeInsights
     theme_status: ThemeStatusService
     themes: ThemeService
+    # DMs to reporters who asked to be kept posted (through the gate).
+    notifier: ReporterNotifier
     # Embeds new reports after the ack (None when PAINPOINT_EMBED_ON_CAPTURE is off).
     embedding_worker: BatchWorker | None = None
     # Training nudges and concerns (None only in apps built without them).

@@ -9,10 +9,11 @@ import sys
 import threading
 from functools import partial
 
-from bot.app import build_deps, create_app, make_client
+from bot.app import build_deps, build_worker, create_app
 from bot.db import migrate
 from bot.db.session import make_engine, make_session_factory
 from bot.settings import Settings
+from bot.slack.client import make_client
 from clustering.embedding import ProcessEmbedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
@@ -87,16 +88,17 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
         threading.Thread(
             target=embedder.embed, args=(["warm-up"],), name="model-warm-up", daemon=True
         ).start()
-    nudge_worker = None
+    background = None
     if worker:
-        from bot.nudges.worker import NudgeWorker
-
-        # Every process may run one; the lease lets only one of them schedule and send.
-        nudge_worker = NudgeWorker(
-            settings, session_factory=deps.session_factory, engine=engine
+        # Every process may run one; the lease lets only one of them do the work.
+        background = build_worker(
+            settings,
+            engine=engine,
+            session_factory=deps.session_factory,
+            themes=lambda: deps.themes,
         ).start()
         if deps.nudges is not None:
-            deps.nudges.on_scheduled = lambda _campaign_id: nudge_worker.poke()
+            deps.nudges.on_scheduled = lambda _campaign_id: background.poke()
     _freeze_startup_objects()
     try:
         if socket_mode:
@@ -115,6 +117,6 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
         )
         return 0
     finally:
-        if nudge_worker is not None:
-            nudge_worker.stop()
+        if background is not None:
+            background.stop()
         embedder.close()

@@ -12,11 +12,12 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import Engine, text
 
-from bot.app import create_app, make_client
+from bot.app import create_app
 from bot.db import migrate
 from bot.db.base import Base
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.settings import Settings, load_settings
+from bot.slack.client import make_client
 from tests.slack_requests import SIGNING_SECRET, Sender
 from tests.slack_stand_in import SlackStandIn
 

@@ -36,6 +36,7 @@ from bot.blocks.common import (
     to_dicts,
 )
 from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, PainPointView
+from bot.domain.roles import Role
 from bot.domain.text import shorten
 
 MODAL_TEXT_LIMIT = 3000  # Slack's plain_text_input max_length
@@ -320,3 +321,16 @@ def home_view(painpoints: Sequence[PainPointView]) -> dict[str, Any]:
             )
         )
     return View(type="home", blocks=to_dicts(blocks, MAX_VIEW_BLOCKS)).to_dict()
+
+
+def role_refusal_text(role: Role) -> str:
+    """A polite refusal that reveals nothing but the rule."""
+    return (
+        f"Sorry, that is for {role.value}s. Ask your painpoint administrator if you need "
+        "access. You can still report with `/painpoint <what slows you down>`."
+    )
+
+
+def role_refusal(role: Role) -> Response:
+    """`role_refusal_text` as a message."""
+    return notice(role_refusal_text(role))

@@ -32,7 +32,14 @@ from bot.blocks.common import (
 )
 from bot.domain.capture import CATEGORIES
 from bot.domain.text import shorten
-from bot.domain.themes import STATUSES, InsightReport, Suggestion, ThemeSummary, trend_label
+from bot.domain.themes import (
+    STATUSES,
+    InsightReport,
+    StatusOutcome,
+    Suggestion,
+    ThemeSummary,
+    trend_label,
+)
 
 THEMES_PER_PAGE = 5
 PERIOD_LABELS = {
@@ -328,3 +335,14 @@ def spike_alert(summary: ThemeSummary, min_reporters: int) -> Response:
         )
     )
     return text.replace("*", ""), to_dicts(blocks)
+
+
+def status_change_line(outcome: StatusOutcome) -> str:
+    """What the manager who changed a status reads: done (and who was told), or why not."""
+    if outcome.result is None:
+        return outcome.refusal or "That status could not be set."
+    title, label = outcome.result.title, STATUSES[outcome.result.status]
+    if outcome.refusal is None and outcome.reached == 0 and not outcome.result.changed:
+        return f"*{title}* is already _{label}_."
+    people = "person who asked" if outcome.reached == 1 else "people who asked"
+    return f"*{title}* is now _{label}_; {outcome.reached} {people} to be kept posted were told."

@@ -164,3 +164,12 @@ def trend_label(summary: ThemeSummary) -> str:
     if trend < -0.1:
         return f"↓ {trend:.0%}"
     return "→ steady"
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    """A status change as the manager who made it is told: done, refused, or unchanged."""
+
+    result: StatusResult | None
+    refusal: str | None = None
+    reached: int = 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
@@ -106,6 +106,16 @@ class ThemeInsights:
                 select(PainPoint.team).where(PainPoint.team.is_not(None)).distinct()
             ).all()
         return sorted(name for name in names if name)
+
+    def teams_with_enough_reporters(self) -> list[str]:
+        """Teams that a digest or report may be filtered by: at least k distinct reporters."""
+        with self._session_factory() as session:
+            rows = session.execute(
+                select(PainPoint.team, func.count(distinct(PainPoint.reporter)))
+                .where(PainPoint.team.is_not(None))
+                .group_by(PainPoint.team)
+            ).all()
+        return sorted(team for team, people in rows if team and people >= self.min_reporters)
 
     def report(
         self,

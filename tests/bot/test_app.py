@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import pytest
 from slack_bolt import App, BoltRequest
 
-from bot.app import build_deps, create_app, make_client
+from bot.app import build_deps, create_app
 from bot.blocks import capture as blocks
 from bot.cli import configure_logging
 from bot.db.session import SessionFactory
 from bot.settings import Settings
+from bot.slack.client import make_client
 from tests.slack_requests import (
     Sender,
     dm_event,

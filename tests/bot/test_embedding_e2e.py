@@ -8,12 +8,13 @@ from importlib import resources
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_deps, create_app, make_client
+from bot.app import build_deps, create_app
 from bot.db.models import PainPoint, Theme
 from bot.db.session import SessionFactory
 from bot.deps import Deps
 from bot.services.background import BatchWorker
 from bot.settings import Settings
+from bot.slack.client import make_client
 from tests.slack_requests import Sender, response_json
 
 pytestmark = pytest.mark.slow

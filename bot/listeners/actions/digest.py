@@ -9,17 +9,18 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import common
-from bot.blocks.digest import status_notification, theme_details_view, wont_fix_view
+from bot.blocks.capture import role_refusal, role_refusal_text
+from bot.blocks.digest import status_change_line, theme_details_view, wont_fix_view
 from bot.deps import Deps
 from bot.domain.nudges import ScheduleInputError, ScheduleRequest
 from bot.domain.roles import Role
-from bot.domain.themes import STATUSES, StatusError
+from bot.domain.themes import STATUSES
 from bot.listeners.commands.digest import Scope, digest_reply
-from bot.listeners.commands.painpoint import refusal
 from bot.listeners.context import deps_of, user_of
+from bot.listeners.guard import tell
+from bot.slack.notifications import change_theme_status
 
 logger = logging.getLogger(__name__)
 NOT_AVAILABLE = (
@@ -30,7 +31,7 @@ NOT_AVAILABLE = (
 def _is_manager(deps: Deps, user_id: str, respond: Respond) -> bool:
     if deps.roles.has_role(user_id, Role.MANAGER):
         return True
-    text, blocks = refusal(Role.MANAGER)
+    text, blocks = role_refusal(Role.MANAGER)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     return False
 
@@ -76,44 +77,6 @@ def handle_show_more(
         respond(text=text, blocks=blocks, replace_original=True)
 
 
-def notify_reporters(
-    client: WebClient, user_ids: list[str], title: str, status: str, reason: str | None
-) -> int:
-    """DM each opted-in reporter once; returns how many were reached."""
-    text, blocks = status_notification(title, status, reason)
-    reached = 0
-    for user_id in user_ids:
-        try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-            reached += 1
-        except SlackApiError as exc:
-            logger.warning("could not notify a reporter: %s", exc.response.get("error"))
-    return reached
-
-
-def apply_status(
-    deps: Deps,
-    client: WebClient,
-    *,
-    theme_id: int,
-    status: str,
-    actor: str,
-    reason: str | None = None,
-) -> str:
-    """Set the status, tell opted-in reporters, and say what happened in one line."""
-    try:
-        result = deps.theme_status.set_status(
-            theme_id=theme_id, status=status, actor=actor, reason=reason
-        )
-    except StatusError as exc:
-        return str(exc)
-    if not result.changed:
-        return f"*{result.title}* is already _{STATUSES[status]}_."
-    reached = notify_reporters(client, result.notify_user_ids, result.title, status, result.reason)
-    people = "person who asked" if reached == 1 else "people who asked"
-    return f"*{result.title}* is now _{STATUSES[status]}_; {reached} {people} to be kept posted were told."
-
-
 def handle_status(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
@@ -141,8 +104,10 @@ def handle_status(
             view=wont_fix_view(int(theme_part), deps.theme_status.title_of(int(theme_part)), {}),
         )
         return
-    message = apply_status(deps, client, theme_id=int(theme_part), status=status, actor=user_id)
-    text, blocks = common.notice(message)
+    outcome = change_theme_status(
+        deps.theme_status, deps.notifier, theme_id=int(theme_part), status=status, actor=user_id
+    )
+    text, blocks = common.notice(status_change_line(outcome))
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
@@ -174,17 +139,13 @@ def handle_send_suggested_lesson(
     deps = deps_of(context)
     user_id = user_of(body, context)
 
-    def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        # Buttons in a modal have no response_url: answer in the person's DM instead.
-        if body.get("response_url"):
-            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-        else:
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    def say(text: str) -> None:
+        tell(body, client, respond, text)
 
     if not (
         deps.roles.has_role(user_id, Role.MANAGER) or deps.roles.has_role(user_id, Role.TRAINER)
     ):
-        tell(*refusal(Role.TRAINER))
+        say(role_refusal_text(Role.TRAINER))
         return
     theme_part, _, lesson_id = str(_action(body).get("value") or "").partition(":")
     if (
@@ -192,7 +153,7 @@ def handle_send_suggested_lesson(
         or not theme_part.isdigit()
         or deps.nudges.library.lesson(lesson_id) is None
     ):
-        tell("That lesson is no longer in the library.")
+        say("That lesson is no longer in the library.")
         return
     try:
         campaign = deps.nudges.schedule(
@@ -202,12 +163,10 @@ def handle_send_suggested_lesson(
             created_by=user_id,
         )
     except ScheduleInputError as exc:
-        tell(f"Could not schedule it: {exc}")
+        say(f"Could not schedule it: {exc}")
         return
-    tell(
-        *common.notice(
-            f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the "
-            "people who reported this theme and asked to be kept posted. Follow it with "
-            f"`/nudge stats {campaign.id}`."
-        )
+    say(
+        f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the "
+        "people who reported this theme and asked to be kept posted. Follow it with "
+        f"`/nudge stats {campaign.id}`."
     )

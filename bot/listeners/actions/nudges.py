@@ -16,8 +16,7 @@ from slack_sdk import WebClient
 from bot.blocks import common, ids
 from bot.blocks import nudge as nudge_blocks
 from bot.domain.nudges import DeliveryContext
-from bot.listeners.commands.nudge import nudges_of
-from bot.listeners.context import deps_of, user_of
+from bot.listeners.context import deps_of, nudges_of, user_of
 
 FEEDBACK_KINDS = {
     ids.FEEDBACK_HELPFUL: "helpful",

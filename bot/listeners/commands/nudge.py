@@ -16,22 +16,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import common
-from bot.blocks import nudge as nudge_blocks
 from bot.blocks import nudge_schedule as nudge_schedule_blocks
 from bot.blocks import trainer as trainer_blocks
-from bot.deps import Deps
 from bot.domain.roles import Role
-from bot.listeners.context import deps_of
-from bot.nudges.service import NudgeService
+from bot.listeners.context import deps_of, nudges_of
 
 Reply = tuple[str, list[dict[str, Any]]]
-
-
-def nudges_of(deps: Deps) -> NudgeService:
-    """The nudge service; every app built by create_app has one."""
-    if deps.nudges is None:
-        raise RuntimeError("this app was built without the nudge service")
-    return deps.nudges
 
 
 def trainer_zone(client: WebClient, user_id: str, fallback: str) -> str:
@@ -120,8 +110,3 @@ def handle_nudge(
     else:
         text, reply = trainer_blocks.usage()
     respond(text=text, blocks=reply, response_type="ephemeral")
-
-
-def settings_reply(deps: Deps, user_id: str) -> Reply:
-    """`/painpoint settings`: whether nudges are on, and the button to change that."""
-    return nudge_blocks.settings_message(paused=nudges_of(deps).is_paused(user_id))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners.events import app_home, messages
+from bot.listeners.guard import guarded
 
 
 def register(app: App) -> None:
     """Register every event listener."""
-    app.event("app_home_opened")(app_home.handle_app_home_opened)
-    app.event("message")(messages.handle_message)
+    app.event("app_home_opened")(guarded(app_home.handle_app_home_opened))
+    app.event("message")(guarded(messages.handle_message))

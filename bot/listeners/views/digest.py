@@ -6,17 +6,16 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
 
 from bot.blocks.common import confirmation_view
 from bot.blocks.ids import WONT_FIX_REASON
 from bot.domain.roles import Role
-from bot.listeners.actions.digest import apply_status
 from bot.listeners.context import deps_of, user_of
+from bot.slack.notifications import change_theme_status
 
 
 def handle_wont_fix(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     """Save "won't fix" with its reason; the role is checked again on submission."""
     deps = deps_of(context)
@@ -48,4 +47,11 @@ def handle_wont_fix(
             "Won't fix", "Saving… reporters who asked to be kept posted will be told."
         ),
     )
-    apply_status(deps, client, theme_id=theme_id, status="wont_fix", actor=user_id, reason=reason)
+    change_theme_status(
+        deps.theme_status,
+        deps.notifier,
+        theme_id=theme_id,
+        status="wont_fix",
+        actor=user_id,
+        reason=reason,
+    )

@@ -17,9 +17,8 @@ from bot.blocks import nudge_schedule as nudge_schedule_blocks
 from bot.domain.nudges import TOPICS, ScheduleInputError, ScheduleRequest
 from bot.domain.roles import Role
 from bot.domain.schedule import ScheduleError, parse_time
-from bot.listeners.commands.nudge import nudges_of
-from bot.listeners.context import deps_of, team_of, user_of
-from bot.nudges.concerns import ConcernOutcome
+from bot.listeners.context import deps_of, nudges_of, team_of, user_of
+from bot.services.concerns import ConcernOutcome
 
 # Service field → the block that shows its error.
 ERROR_BLOCKS = {

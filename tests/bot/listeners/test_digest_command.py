@@ -24,6 +24,7 @@ from tests.bot.reporting.checks import (
 from tests.bot.reporting.factories import seed_theme
 from tests.slack_requests import Sender, drain, response_json
 from tests.slack_stand_in import Call
+from tests.stored import count_painpoints
 
 SECRET_TITLE = "Complaint about Bob in payroll"
 PASSING = ("Expense approvals wait", "VPN drops every hour")
@@ -201,26 +202,47 @@ def test_a_long_digest_goes_to_a_dm_that_pages_with_show_more(
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "digest 14d",
-        "digest yesterday",
-        "digest 30d Narnia",
-        "digest Narnia",
-        "digest 30d 7d",
-        "report 14d",
-        "report all Narnia",
-    ],
+    "text", ["digest 14d", "digest yesterday", "digest Narnia", "report 14d", "report week"]
 )
-def test_an_unknown_period_or_team_gets_the_usage(
+def test_words_that_are_not_a_digest_scope_are_recorded_as_a_report_and_the_digest_offered(
+    sender: Sender, stand_in: UploadRecordingStandIn, session_factory: SessionFactory, text: str
+) -> None:
+    seed(session_factory)
+    before = count_painpoints(session_factory)
+
+    answer = ask(sender, stand_in, text)
+    offer = stand_in.wait_for("response_url", 2)[1]
+
+    assert "recorded" in answer.params["text"].lower()
+    assert "If you meant the" in offer.params["text"]
+    assert count_painpoints(session_factory) == before + 1
+    assert_absent(everything_sent(stand_in), [*PASSING, SECRET_TITLE])
+
+
+@pytest.mark.parametrize("text", ["digest 30d Narnia", "digest 30d 7d", "report all Narnia"])
+def test_an_unknown_team_after_a_period_gets_the_teams_that_can_be_shown(
     sender: Sender, stand_in: UploadRecordingStandIn, session_factory: SessionFactory, text: str
 ) -> None:
     seed(session_factory)
 
     answer = ask(sender, stand_in, text)
 
-    assert "Usage: `/painpoint" in answer.params["text"]
+    assert "a team is shown only when at least 3" in answer.params["text"]
+    assert "Finance, Sales" in answer.params["text"]
     assert_absent(json.dumps(answer.params), [*PASSING, SECRET_TITLE])
+
+
+def test_a_small_team_and_a_team_that_does_not_exist_get_the_same_answer(
+    sender: Sender, stand_in: UploadRecordingStandIn, session_factory: SessionFactory
+) -> None:
+    seed(session_factory)
+    seed_theme(session_factory, "Legal only", reporters=2, team="Legal")
+
+    small = ask(sender, stand_in, "digest 30d Legal").params["text"]
+    unknown = ask(sender, stand_in, "digest 30d Legol").params["text"]
+
+    assert small.replace("Legal", "X") == unknown.replace("Legol", "X")
+    assert "Legal" not in small.split("choose:")[1]
 
 
 def test_no_data_says_so_plainly(sender: Sender, stand_in: UploadRecordingStandIn) -> None:
@@ -239,8 +261,8 @@ def test_a_team_slice_below_k_is_refused_with_the_reason(
     answer = ask(sender, stand_in, "digest 30d Legal")
 
     text = answer.params["text"]
-    assert "can't show that selection" in text
-    assert "fewer than 3 people" in text and "single someone out" in text
+    assert "can't show “Legal”" in text
+    assert "at least 3" in text and "singled out" in text
     assert_absent(json.dumps(answer.params), [SECRET_TITLE, "Sales forecasts", "10", "2 people"])
 
 
@@ -303,8 +325,8 @@ def test_a_report_for_a_team_below_k_is_refused_with_the_reason(
     answer = ask(sender, stand_in, "report all Legal")
     drain(app)
 
-    assert "can't build that report" in answer.params["text"]
-    assert "fewer than 3 people" in answer.params["text"]
+    assert "can't show “Legal”" in answer.params["text"]
+    assert "at least 3" in answer.params["text"]
     assert stand_in.calls_to("files.getUploadURLExternal") == []
     assert stand_in.uploads == []
 

@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import update
 
-from bot.app import build_deps, create_app, make_client
+from bot.app import build_deps, create_app
 from bot.blocks.ids import SEND_SUGGESTED_LESSON
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
@@ -19,6 +19,7 @@ from bot.deps import Deps
 from bot.services.embeddings import to_bytes
 from bot.services.suggestions import LessonSuggester
 from bot.settings import Settings
+from bot.slack.client import make_client
 from tests.bot.reporting.factories import seed_theme
 from tests.slack_requests import Sender, block_action
 from tests.slack_stand_in import SlackStandIn

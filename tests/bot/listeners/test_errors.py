@@ -12,8 +12,9 @@ from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.db.session import SessionFactory
 from bot.domain.roles import Role
-from bot.listeners import errors
+from bot.listeners import guard
 from bot.listeners.commands import painpoint
+from bot.listeners.context import Subcommand
 from bot.services.capture import CaptureService
 from tests.slack_requests import (
     Sender,
@@ -128,7 +129,7 @@ def test_failing_app_home_is_logged_and_sends_nothing(
 def test_failing_role_command_answers_through_the_response_url(
     sender: Sender, stand_in: SlackStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(painpoint.ROLE_COMMANDS, "digest", (Role.MANAGER, explode))
+    monkeypatch.setitem(painpoint.SUBCOMMANDS, "digest", Subcommand(Role.MANAGER, explode))
 
     response = sender.command("digest", user="UMANAGER", response_url=stand_in.response_url())
 
@@ -146,5 +147,5 @@ def test_slack_failing_when_views_open_is_called_is_handled(
 
     assert response.status == 200
     answer = stand_in.wait_for("response_url")[0]
-    assert answer.params["text"] == errors.USER_MESSAGE
+    assert answer.params["text"] == guard.USER_MESSAGE
     assert count_painpoints(session_factory) == 0

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
-from bot.app import create_app, make_client
+from bot.app import create_app
 from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.db.session import SessionFactory
@@ -16,6 +16,7 @@ from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services.capture import CaptureService
 from bot.settings import Settings
+from bot.slack.client import make_client
 from tests.slack_requests import Sender, form_values, response_json, view_submission
 from tests.stored import count_painpoints, painpoints
 

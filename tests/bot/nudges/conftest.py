@@ -17,14 +17,14 @@ from bot.db.nudge_models import NudgeDelivery
 from bot.db.session import SessionFactory
 from bot.domain.lessons import Library, load_library
 from bot.domain.nudges import ScheduleRequest
-from bot.nudges.audience import AudienceResolver
-from bot.nudges.campaigns import CampaignRunner
-from bot.nudges.dispatcher import Dispatcher
-from bot.nudges.recipients import RecipientDirectory
-from bot.nudges.service import NudgeService
-from bot.nudges.slack_calls import SlackGate
-from bot.nudges.worker import make_sending_client
+from bot.services.nudges import NudgeService
 from bot.settings import Settings
+from bot.slack.audience import AudienceResolver
+from bot.slack.campaigns import CampaignRunner
+from bot.slack.client import make_client
+from bot.slack.dispatcher import Dispatcher
+from bot.slack.gate import SlackGate
+from bot.slack.recipients import RecipientDirectory
 from tests.slack_stand_in import SlackStandIn
 
 LESSON = "good-and-bad-at"  # has a quiz
@@ -79,7 +79,7 @@ def make_parts(
     settings: Settings, session_factory: SessionFactory, stand_in: SlackStandIn
 ) -> Parts:
     library = load_library(check=slack_problems)
-    client = make_sending_client(settings, timeout=2.0)
+    client = make_client(settings, gated=True, timeout=2.0)
     gate = SlackGate(settings.nudge_rate)
     recipients = RecipientDirectory(session_factory, client, gate)
     resolver = AudienceResolver(session_factory, client, gate, bot_user_id="UBOT")

@@ -16,8 +16,8 @@ from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeLease, NudgeR
 from bot.db.session import make_engine
 from bot.domain.nudges import ScheduleRequest
 from bot.domain.schedule import Schedule
-from bot.nudges import jobs
-from bot.nudges.worker import NudgeWorker
+from bot.jobs import campaign_jobs as jobs
+from bot.jobs.worker import Worker
 from bot.settings import Settings
 from tests.bot.nudges.conftest import LESSON, Parts, dm, nudges_in_history
 from tests.slack_stand_in import SlackStandIn
@@ -236,7 +236,7 @@ def test_cancelled_campaigns_lose_their_job(parts: Parts, database_url: str) -> 
 def test_the_worker_schedules_and_sends_without_serving_slack(
     nudge_settings: Settings, parts: Parts, database_url: str
 ) -> None:
-    worker = NudgeWorker(
+    worker = Worker(
         nudge_settings,
         session_factory=parts.session_factory,
         engine=make_engine(database_url),

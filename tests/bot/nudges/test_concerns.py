@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.nudge_models import Concern
-from bot.nudges.concerns import (
+from bot.privacy.pseudonym import reporter_pseudonym
+from bot.services.concerns import (
     ConcernCluster,
     ConcernOutcome,
     ConcernService,
     apply_minimum_reporters,
     group_concerns,
 )
-from bot.privacy.pseudonym import reporter_pseudonym
 from tests.bot.nudges.conftest import Parts
 from tests.conftest import SECRET_KEY
 

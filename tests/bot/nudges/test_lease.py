@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.db.nudge_models import NudgeLease
 from bot.db.session import SessionFactory, make_engine, make_session_factory
-from bot.nudges.lease import Lease
-from bot.nudges.worker import NudgeWorker
+from bot.jobs.lease import Lease
+from bot.jobs.worker import Worker
 from bot.settings import Settings
 from tests.bot.nudges.conftest import Parts, dm, nudges_in_history
 from tests.slack_stand_in import SlackStandIn
@@ -125,7 +125,7 @@ def test_two_workers_one_dispatches_and_the_other_takes_over_when_it_dies(
     stand_in.channel_members["CALL"] = users
     settings = nudge_settings.model_copy(update={"nudge_rate": 8.0, "nudge_lease_seconds": 6})
     workers = [
-        NudgeWorker(
+        Worker(
             settings,
             session_factory=separate_factory(database_url),
             engine=make_engine(database_url),

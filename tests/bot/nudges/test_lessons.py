@@ -8,8 +8,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.nudge import nudge_message, slack_problems
+from bot.cli.nudges import cmd_lessons
 from bot.domain.lessons import load_library, parse_lesson, split_front_matter
-from bot.nudges.cli import cmd_lessons
 from bot.settings import Settings
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"

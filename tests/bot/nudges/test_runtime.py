@@ -37,7 +37,7 @@ def test_run_includes_the_worker_unless_told_not_to(
     nudge_settings: Settings, monkeypatch: pytest.MonkeyPatch, worker: bool, expected: list[str]
 ) -> None:
     FakeWorker.events = []
-    monkeypatch.setattr("bot.nudges.worker.NudgeWorker", FakeWorker)
+    monkeypatch.setattr("bot.app.Worker", FakeWorker)
     monkeypatch.setattr("bot.server.serve", lambda *_a, **_k: None)
     assert run(nudge_settings, http=True, port=0, host="127.0.0.1", worker=worker) == 0
     assert FakeWorker.events == expected

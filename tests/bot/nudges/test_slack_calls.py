@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.nudges.slack_calls import SlackCallError, SlackGate, Verdict, backoff, classify
+from bot.slack.gate import SlackCallError, SlackGate, Verdict, backoff, classify
 
 
 def api_error(
@@ -112,7 +112,7 @@ def test_stopping_the_gate_wakes_waiting_senders_at_once() -> None:
     import threading
     import time
 
-    from bot.nudges.slack_calls import GateStopped
+    from bot.slack.gate import GateStopped
 
     gate = SlackGate(1.0)
     gate.pause("chat.postMessage", 60.0)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from bot.app import build_worker
 from bot.db.session import SessionFactory
-from bot.nudges.worker import NudgeWorker
-from bot.services import periodic
+from bot.jobs import periodic
+from bot.jobs.worker import Worker
 from bot.settings import Settings
 
 
-def _worker(settings: Settings, session_factory: SessionFactory, engine: Engine) -> NudgeWorker:
-    return NudgeWorker(settings, session_factory=session_factory, engine=engine)
+def _worker(settings: Settings, session_factory: SessionFactory, engine: Engine) -> Worker:
+    return build_worker(settings, session_factory=session_factory, engine=engine)
 
 
 def test_holder_schedules_theme_jobs_and_clears_them_on_stop(

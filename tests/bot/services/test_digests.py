@@ -16,9 +16,9 @@ from bot.db.models import ThemeAlert
 from bot.db.session import SessionFactory
 from bot.domain.themes import ThemeSummary
 from bot.reporting import charts
-from bot.services import digests
-from bot.services.digests import DigestPublisher
 from bot.services.insights import ThemeInsights
+from bot.slack import digests
+from bot.slack.digests import DigestPublisher
 from tests.bot.reporting.checks import assert_absent, assert_valid_blocks, everything_sent
 from tests.bot.reporting.factories import add_painpoint, seed_theme
 from tests.slack_stand_in import SlackStandIn
@@ -115,7 +115,7 @@ def test_a_failed_chart_upload_still_delivers_the_text_and_is_logged(
     seed_month(session_factory)
     stand_in.fail(method, "internal_error")
 
-    with caplog.at_level(logging.WARNING, logger="bot.services.digests"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.digests"):
         ts = publisher.post_weekly_digest()
 
     [post] = stand_in.calls_to("chat.postMessage")
@@ -134,7 +134,7 @@ def test_a_failed_upload_with_an_http_error_still_delivers_the_text(
     seed_month(session_factory)
     stand_in.fail("files.getUploadURLExternal", "fatal_error", status=500)
 
-    with caplog.at_level(logging.WARNING, logger="bot.services.digests"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.digests"):
         publisher.post_weekly_digest()
 
     assert len(stand_in.calls_to("chat.postMessage")) == 1

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.services import periodic
+from bot.jobs import periodic
 
 
 class _Recorder:

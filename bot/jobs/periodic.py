@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.domain.crontab import crontab_trigger
-from bot.services.digests import DigestPublisher
 from bot.services.themes import ThemeService
+from bot.slack.digests import DigestPublisher
 
 logger = logging.getLogger(__name__)
 RECLUSTER_JOB = "themes:recluster"
@@ -30,7 +30,7 @@ SPIKE_CHECK_CRON = "15 * * * *"  # hourly, so a spike is announced the day it sh
 class PeriodicWork:
     """What the periodic jobs act on in this process."""
 
-    themes: ThemeService
+    themes: ThemeService | None
     publisher: DigestPublisher | None
 
 
@@ -53,7 +53,7 @@ def _current() -> PeriodicWork | None:
 def recluster_job() -> None:
     """Re-cluster every report; then check for spikes, which depend on fresh themes."""
     work = _current()
-    if work is None:
+    if work is None or work.themes is None:
         return
     result = work.themes.recluster()
     logger.info(
@@ -78,10 +78,15 @@ def spike_alerts_job() -> None:
 
 
 def add_periodic_jobs(
-    scheduler: BaseScheduler, *, recluster_cron: str, digest_cron: str, timezone: str, digests: bool
+    scheduler: BaseScheduler,
+    *,
+    recluster_cron: str | None,
+    digest_cron: str,
+    timezone: str,
+    digests: bool,
 ) -> list[str]:
-    """Add (or replace) the periodic jobs; returns their ids."""
-    jobs = [(RECLUSTER_JOB, recluster_job, recluster_cron)]
+    """Add (or replace) the periodic jobs; returns their ids (no re-clustering without a cron)."""
+    jobs = [(RECLUSTER_JOB, recluster_job, recluster_cron)] if recluster_cron else []
     if digests:
         jobs += [
             (DIGEST_JOB, weekly_digest_job, digest_cron),

@@ -19,7 +19,7 @@ from bot.db.nudge_models import NudgeRecipient
 from bot.db.session import SessionFactory
 from bot.db.upsert import upsert
 from bot.domain.time import aware
-from bot.nudges.slack_calls import SlackCallError, SlackGate, Verdict
+from bot.slack.gate import SlackCallError, SlackGate, Verdict
 
 logger = logging.getLogger(__name__)
 TZ_MAX_AGE = timedelta(days=7)

@@ -1,7 +1,9 @@
-"""Calling Slack politely from the fan-out: a message budget, 429 pauses, error classes.
+"""The one gate for everything the app sends on its own initiative: a message budget, 429
+pauses shared by every thread, and one classification of failures.
 
-The dispatcher's client has no automatic retries: whether a failed `chat.postMessage` may be
-repeated depends on whether Slack might have posted it, which only the dispatcher can decide.
+Clients used through the gate retry nothing themselves: whether a failed call may be repeated
+depends on whether Slack might have done it. `call` repeats idempotent reads, `send` repeats
+posts only when Slack says it did nothing, and the outbox dispatcher verifies the rest.
 """
 
 from __future__ import annotations
@@ -241,6 +243,28 @@ class SlackGate:
                     self.pause(method, 1.0 if failure.retry_after is None else failure.retry_after)
                     continue
                 if failure.verdict in (Verdict.RETRY, Verdict.UNCERTAIN) and attempt < attempts:
+                    self._sleep(backoff(attempt, base=0.5, cap=10.0))
+                    continue
+                raise SlackCallError(failure) from exc
+        assert last is not None
+        raise SlackCallError(last)
+
+    def send(self, method: str, fn: Callable[[], T], *, attempts: int = 6) -> T:
+        """Run a call that must not happen twice (a post): retried only when Slack says it
+        did nothing (429, "try later"); a failure that may hide a done call is raised."""
+        last: Failure | None = None
+        for attempt in range(1, attempts + 1):
+            if not self.wait(method):
+                raise GateStopped(method)
+            try:
+                return fn()
+            except (SlackApiError, OSError, http.client.HTTPException) as exc:
+                failure = classify(exc)
+                last = failure
+                if failure.verdict is Verdict.RATE_LIMITED:
+                    self.pause(method, 1.0 if failure.retry_after is None else failure.retry_after)
+                    continue
+                if failure.verdict is Verdict.RETRY and attempt < attempts:
                     self._sleep(backoff(attempt, base=0.5, cap=10.0))
                     continue
                 raise SlackCallError(failure) from exc

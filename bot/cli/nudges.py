@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.nudges.service import NudgeService
+    from bot.services.nudges import NudgeService
 
 Command = Callable[[argparse.Namespace, Settings], int]
 EXIT_USAGE = 2
@@ -154,16 +154,16 @@ def cmd_lessons(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run the nudge scheduler and dispatcher without serving Slack."""
+    from bot.app import build_worker
     from bot.db import migrate
     from bot.db.session import make_engine, make_session_factory
-    from bot.nudges.worker import NudgeWorker
 
     del args
     if not settings.slack_bot_token:
         return _fail("SLACK_BOT_TOKEN is not set (the xoxb- token from the app's OAuth page)")
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    worker = NudgeWorker(settings, session_factory=make_session_factory(engine), engine=engine)
+    worker = build_worker(settings, engine=engine, session_factory=make_session_factory(engine))
     return worker.run_forever()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
-from bot.nudges.slack_calls import SlackCallError, SlackGate
+from bot.slack.gate import SlackCallError, SlackGate
 
 logger = logging.getLogger(__name__)
 _ENTRY = re.compile(r"(?:[UWCGS][A-Z0-9]{2,30}|theme:\d{1,9})")

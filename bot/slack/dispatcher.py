@@ -22,7 +22,7 @@ twice; giving up would lose it. So:
    delivery id. Found → it is recorded as sent, with that message's ts. Not found → it was
    never posted, and it is sent now.
 
-Only one process dispatches (bot.nudges.lease), and it starts no send it could not finish
+Only one process dispatches (bot.jobs.lease), and it starts no send it could not finish
 before its lease runs out, so a successor never verifies while a predecessor's call is still
 in flight.
 """
@@ -50,8 +50,7 @@ from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRecipient
 from bot.db.session import SessionFactory
 from bot.domain.lessons import Library
 from bot.domain.time import maybe_aware
-from bot.nudges.recipients import RecipientDirectory
-from bot.nudges.slack_calls import (
+from bot.slack.gate import (
     Failure,
     GateStopped,
     SlackCallError,
@@ -60,6 +59,7 @@ from bot.nudges.slack_calls import (
     backoff,
     classify,
 )
+from bot.slack.recipients import RecipientDirectory
 
 logger = logging.getLogger(__name__)
 POST = "chat.postMessage"

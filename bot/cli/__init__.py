@@ -11,9 +11,9 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot import cli_themes
-from bot.nudges import cli as cli_nudges
-from bot.nudges.export import export_concerns, export_deliveries
+from bot.cli import nudges as cli_nudges
+from bot.cli import themes as cli_themes
+from bot.services.exports import export_concerns, export_deliveries
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from bot.domain.schedule import Schedule, next_expansion
 from bot.domain.time import maybe_aware
 
 if TYPE_CHECKING:
-    from bot.nudges.campaigns import CampaignRunner
+    from bot.slack.campaigns import CampaignRunner
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from bot.db.session import SessionFactory
 from bot.db.upsert import insert_ignore
 from bot.domain.schedule import Occurrence, Schedule, latest_due, next_expansion, occurrences, plan
 from bot.domain.time import aware, maybe_aware
-from bot.nudges.audience import AudienceResolver
-from bot.nudges.recipients import RecipientDirectory
+from bot.slack.audience import AudienceResolver
+from bot.slack.recipients import RecipientDirectory
 
 logger = logging.getLogger(__name__)
 _INSERT_CHUNK = 1000

@@ -36,8 +36,8 @@ from bot.domain.schedule import (
     zone,
 )
 from bot.domain.time import maybe_aware
-from bot.nudges.audience import AudienceError, parse_audience
-from bot.nudges.concerns import ConcernService
+from bot.services.concerns import ConcernService
+from bot.slack.audience import AudienceError, parse_audience
 
 
 class NudgeService:

@@ -26,32 +26,22 @@ from sqlalchemy import Engine, pool
 from bot.blocks.nudge import slack_problems
 from bot.db.session import SessionFactory, make_engine
 from bot.domain.lessons import Library, load_library
-from bot.nudges import jobs
-from bot.nudges.audience import AudienceResolver
-from bot.nudges.campaigns import CampaignRunner
-from bot.nudges.dispatcher import Dispatcher, DispatchReport
-from bot.nudges.lease import Lease, LeaseState
-from bot.nudges.recipients import RecipientDirectory
-from bot.nudges.slack_calls import SlackGate
-from bot.services import periodic
+from bot.jobs import campaign_jobs as jobs
+from bot.jobs import periodic
+from bot.jobs.lease import Lease, LeaseState
+from bot.services.insights import ThemeInsights
+from bot.services.themes import ThemeService
 from bot.settings import Settings
+from bot.slack.audience import AudienceResolver
+from bot.slack.campaigns import CampaignRunner
+from bot.slack.client import make_client
+from bot.slack.digests import DigestPublisher
+from bot.slack.dispatcher import Dispatcher, DispatchReport
+from bot.slack.gate import SlackGate
+from bot.slack.recipients import RecipientDirectory
 
 logger = logging.getLogger(__name__)
 
-
-def make_sending_client(settings: Settings, *, timeout: float) -> WebClient:
-    """A Web API client without automatic retries: the dispatcher decides what may be retried."""
-    base_url = (
-        settings.slack_api_url
-        if settings.slack_api_url.endswith("/")
-        else settings.slack_api_url + "/"
-    )
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=base_url,
-        timeout=int(max(timeout, 1)),
-        retry_handlers=[],
-    )
 
 
 @dataclass
@@ -64,8 +54,9 @@ class WorkerStats:
     missed: int = 0
 
 
-class NudgeWorker:
-    """Runs the scheduler and the dispatcher while this process holds the nudge lease."""
+class Worker:
+    """While this process holds the lease: schedules and sends nudges, re-clusters themes,
+    posts the weekly digest and spike alerts."""
 
     def __init__(
         self,
@@ -75,6 +66,7 @@ class NudgeWorker:
         engine: Engine,
         client: WebClient | None = None,
         library: Library | None = None,
+        theme_service: Callable[[], ThemeService] | None = None,
         holder: str | None = None,
         idle_seconds: float = 0.5,
         sync_seconds: float = 2.0,
@@ -84,13 +76,15 @@ class NudgeWorker:
         self._session_factory = session_factory
         self._engine = engine
         self._clock = clock
+        # Builds the theme engine for periodic re-clustering (None: no theme jobs here).
+        self._theme_service = theme_service
         self._idle = idle_seconds
         self._sync_every = sync_seconds
         ttl = float(settings.nudge_lease_seconds)
         self.lease = Lease(session_factory, ttl=ttl, holder=holder, clock=clock)
         # Calls must end well inside the lease (see Dispatcher): a third of it at most.
         self.call_timeout = min(10.0, ttl / 3)
-        self.client = client or make_sending_client(settings, timeout=self.call_timeout)
+        self.client = client or make_client(settings, gated=True, timeout=self.call_timeout)
         self.library = library or load_library(settings.lessons_dir, check=slack_problems)
         self.gate = SlackGate(settings.nudge_rate)
         self.recipients = RecipientDirectory(session_factory, self.client, self.gate, clock=clock)
@@ -133,7 +127,7 @@ class NudgeWorker:
             return None
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> NudgeWorker:
+    def start(self) -> Worker:
         """Run in background threads (inside `painpoint run`)."""
         for name, target in (("lease", self._lease_loop), ("main", self._main_loop)):
             thread = threading.Thread(target=target, name=f"painpoint-nudge-{name}", daemon=True)
@@ -273,25 +267,22 @@ class NudgeWorker:
 
     def _start_periodic(self, scheduler: BackgroundScheduler) -> None:
         """Theme work rides on the same lease: re-clustering, weekly digest, spike alerts."""
-        from bot.app import build_theme_service
-        from bot.services.digests import DigestPublisher
-        from bot.services.insights import ThemeInsights
-
         settings = self.settings
         publisher = None
         if settings.digest_channel:
             insights = ThemeInsights(self._session_factory, min_reporters=settings.min_reporters)
             publisher = DigestPublisher(
-                insights, self.client, self._session_factory, channel=settings.digest_channel
+                insights,
+                self.client,
+                self._session_factory,
+                channel=settings.digest_channel,
+                gate=self.gate,
             )
-        periodic.install(
-            periodic.PeriodicWork(
-                themes=build_theme_service(settings, self._session_factory), publisher=publisher
-            )
-        )
+        themes = self._theme_service() if self._theme_service is not None else None
+        periodic.install(periodic.PeriodicWork(themes=themes, publisher=publisher))
         periodic.add_periodic_jobs(
             scheduler,
-            recluster_cron=settings.recluster_cron,
+            recluster_cron=settings.recluster_cron if themes is not None else None,
             digest_cron=settings.digest_cron,
             timezone=settings.timezone,
             digests=publisher is not None,

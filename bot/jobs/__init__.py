@@ -1,0 +1,1 @@
+"""The time-driven entry: the worker, its lease, and the scheduled jobs it runs."""

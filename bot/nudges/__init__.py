@@ -1,1 +1,0 @@
-"""Training nudges: lessons and tracks, scheduling, exactly-once delivery, feedback and concerns."""
