@@ -57,6 +57,11 @@ class PainPoint(Base):
     theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("themes.id", ondelete="SET NULL"), default=None, index=True
     )
+    # Text not yet through the full scrub (names, addresses), encrypted with a key derived
+    # from PAINPOINT_SECRET_KEY: it is never on disk in the clear. Cleared by the privacy step,
+    # which then writes `text`/`details`; nobody else sees a row while it is set.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    pending_scrub: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     __table_args__ = (
         Index("ix_painpoints_reporter_created_at", "reporter", "created_at"),
@@ -140,3 +145,25 @@ class ThemeAlert(Base):
     reports_this_week: Mapped[int] = mapped_column(Integer, default=0)
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RequestClaim(Base):
+    """A view submission or button click already acted on: replays within Slack's window are
+    recognised by this key and create nothing twice."""
+
+    __tablename__ = "request_claims"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ReadAudit(Base):
+    """Who read what: every manager and trainer view of data and every CLI export."""
+
+    __tablename__ = "read_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    surface: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

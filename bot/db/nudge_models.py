@@ -174,6 +174,9 @@ class Concern(Base):
     theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("themes.id", ondelete="SET NULL"), default=None, index=True
     )
+    # As for pain points: text waiting for the full scrub, encrypted, never shown while set.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    pending_scrub: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     __table_args__ = (Index("ix_nudge_concerns_reporter_created_at", "reporter", "created_at"),)
 
