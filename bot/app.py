@@ -18,12 +18,15 @@ from bot.domain.capture import CaptureLimits
 from bot.domain.lessons import Library, load_library
 from bot.jobs.worker import Worker
 from bot.listeners import register_listeners
+from bot.privacy.patterns import parse_pii_patterns
+from bot.privacy.scrub import Scrubber
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.concerns import ConcernService
 from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
 from bot.services.nudges import NudgeService
+from bot.services.privacy import FullScrub, PrivacyStep
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
@@ -38,8 +41,19 @@ from clustering.embedding import Embedder, SentenceTransformerEmbedder
 logger = logging.getLogger(__name__)
 
 
+def build_scrubber(settings: Settings) -> Scrubber:
+    """The scrubber with the company's own id patterns (PAINPOINT_PII_PATTERNS)."""
+    return Scrubber(parse_pii_patterns(settings.pii_patterns))
 
-def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> NudgeService:
+
+def in_process_full_scrub(scrubber: Scrubber) -> FullScrub:
+    """The full scrub run in this process (tests, the CLI); `painpoint run` uses a child."""
+    return lambda texts: [scrubber.full(text) for text in texts]
+
+
+def build_nudge_service(
+    settings: Settings, session_factory: SessionFactory, scrubber: Scrubber | None = None
+) -> NudgeService:
     """Nudge campaigns, feedback and concerns over the lesson library in settings."""
     assert settings.secret_key is not None
     library = load_lessons(settings)
@@ -50,6 +64,7 @@ def build_nudge_service(settings: Settings, session_factory: SessionFactory) -> 
         secret_key=settings.secret_key,
         min_reporters=settings.min_reporters,
         max_length=settings.max_text_length,
+        scrubber=scrubber,
     )
     return NudgeService(
         session_factory, library, concerns=concerns, min_reporters=settings.min_reporters
@@ -92,20 +107,26 @@ def build_deps(
     client: WebClient,
     session_factory: SessionFactory | None = None,
     embedder_factory: Callable[[], Embedder] | None = None,
+    full_scrub: FullScrub | None = None,
 ) -> Deps:
     """Create the services every listener shares.
 
-    `embedder_factory` defaults to the model in this process; `painpoint run` passes one
-    that embeds in a child process, away from the request threads.
+    `embedder_factory` and `full_scrub` default to work in this process; `painpoint run`
+    passes ones that run in low-priority child processes, away from the request threads.
     """
     embedder_factory = embedder_factory or in_process_embedder(settings)
     if settings.secret_key is None:
         raise ValueError("PAINPOINT_SECRET_KEY is required")
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
+    scrubber = build_scrubber(settings)
+    # The fast stage runs on Slack's acknowledgement path: load it now (seconds, once per
+    # process), never on the first report.
+    scrubber.warm_up(ner=False)
     capture = CaptureService(
         session_factory,
         secret_key=settings.secret_key,
+        scrubber=scrubber,
         limits=CaptureLimits(
             max_text_length=settings.max_text_length,
             per_hour=settings.rate_limit_per_hour,
@@ -118,14 +139,24 @@ def build_deps(
         # After Slack has its answer: embed new reports in batches and let each join its
         # nearest theme; a single worker thread keeps bursts from starving request threads.
         embedding_worker = BatchWorker(themes.assign_new, name="embedding")
-        capture.on_recorded = embedding_worker.submit
+    privacy = PrivacyStep(
+        session_factory,
+        secret_key=settings.secret_key,
+        full_scrub=full_scrub or in_process_full_scrub(scrubber),
+        on_clean=embedding_worker.submit if embedding_worker else None,
+    )
+    # Also after the answer: the full scrub of what was stored sealed, then the embedding.
+    scrubbing = BatchWorker(privacy.painpoints, name="privacy", linger=0.05)
+    scrubbing_concerns = BatchWorker(privacy.concerns, name="privacy-concerns", linger=0.05)
+    capture.on_recorded = scrubbing.submit
     roles = RoleDirectory(
         client,
         managers=settings.managers,
         trainers=settings.trainers,
         cache_seconds=settings.role_cache_seconds,
     )
-    nudges = build_nudge_service(settings, session_factory)
+    nudges = build_nudge_service(settings, session_factory, scrubber)
+    nudges.concerns.on_recorded = scrubbing_concerns.submit
     return Deps(
         settings=settings,
         session_factory=session_factory,
@@ -138,6 +169,8 @@ def build_deps(
         theme_status=ThemeStatusService(session_factory),
         themes=themes,
         embedding_worker=embedding_worker,
+        privacy=privacy,
+        privacy_workers=(scrubbing, scrubbing_concerns),
         nudges=nudges,
         suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
     )

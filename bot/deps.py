@@ -9,6 +9,7 @@ from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.insights import ThemeInsights
 from bot.services.nudges import NudgeService
+from bot.services.privacy import PrivacyStep
 from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
@@ -30,9 +31,19 @@ class Deps:
     themes: ThemeService
     # DMs to reporters who asked to be kept posted (through the gate).
     notifier: ReporterNotifier
+    # The full scrub of text stored sealed, and the threads that run it after the ack.
+    privacy: PrivacyStep
+    privacy_workers: tuple[BatchWorker, ...]
     # Embeds new reports after the ack (None when PAINPOINT_EMBED_ON_CAPTURE is off).
     embedding_worker: BatchWorker | None = None
     # Training nudges and concerns (None only in apps built without them).
     nudges: NudgeService | None = None
     # Lessons that match each theme (None without a lesson library).
     suggester: LessonSuggester | None = None
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Wait until the after-the-ack work queued so far is done (tests, shutdown)."""
+        workers = [*self.privacy_workers]
+        if self.embedding_worker is not None:
+            workers.append(self.embedding_worker)
+        return all(worker.wait_idle(timeout) for worker in workers)

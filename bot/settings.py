@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     nudge_max_attempts: int = Field(default=6, ge=1, le=50, alias="PAINPOINT_NUDGE_MAX_ATTEMPTS")
     lessons_dir: str | None = Field(default=None, alias="PAINPOINT_LESSONS_DIR")
     log_level: str = Field(default="INFO", alias="PAINPOINT_LOG_LEVEL")
+    pii_patterns: str | None = Field(default=None, alias="PAINPOINT_PII_PATTERNS")
 
     @field_validator("managers", "trainers", "teams", mode="before")
     @classmethod
@@ -111,6 +112,14 @@ class Settings(BaseSettings):
             crontab_trigger(value)
         except ValueError as exc:
             raise ValueError(f"not a crontab expression ({exc})") from None
+        return value
+
+    @field_validator("pii_patterns")
+    @classmethod
+    def _pii_patterns(cls, value: str | None) -> str | None:
+        from bot.privacy.patterns import parse_pii_patterns
+
+        parse_pii_patterns(value)  # raises ValueError with one clear line
         return value
 
     @field_validator("log_level")

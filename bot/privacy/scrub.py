@@ -1,82 +1,135 @@
-"""Replace e-mail addresses, phone numbers, Slack mentions and secret-bearing URLs in text.
+"""Replace personal data and secrets in free text with typed placeholders.
 
-Scrubbing runs before anything is stored or logged, so unscrubbed text never leaves the
-request that carried it.
+Two stages share one `Scrubber`. `fast()` finds what patterns and checksums can (Slack
+mentions, links carrying tokens, secrets, e-mail addresses, phone numbers, cards, IBANs,
+SSNs and configured company ids) in well under a millisecond, so it fits Slack's
+acknowledgement path. `full()` adds person names and street addresses found with spaCy
+through Presidio, a few milliseconds more, so it runs after the acknowledgement. Raw text
+must never be stored or logged before `full()` has run on it.
 """
 
 from __future__ import annotations
 
-import re
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-EMAIL = "[email]"
-PHONE = "[phone]"
-MENTION = "[mention]"
-LINK = "[link]"
-SECRET = "[secret]"
-
-# Slack's own markup: <@U123>, <@U123|name>, <!here>, <!channel>, <!everyone>,
-# <!subteam^S123|@group>, <mailto:a@b.c|a@b.c>, <https://…|label>, <#C123|general>.
-_SLACK_USER = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
-_SLACK_SPECIAL = re.compile(r"<!(?:here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
-_SLACK_MAILTO = re.compile(r"<mailto:[^>|]+(?:\|[^>]*)?>", re.IGNORECASE)
-_SLACK_LINK = re.compile(r"<((?:https?|ftp)://[^>|\s]+)(?:\|([^>]*))?>", re.IGNORECASE)
-_SLACK_CHANNEL = re.compile(r"<#C[A-Z0-9]+(?:\|([^>]*))?>")
-_BARE_MENTION = re.compile(r"(?<![\w@])@(?:here|channel|everyone)\b", re.IGNORECASE)
-
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
-# Tokens that grant access on their own: Slack tokens, bearer-style keys.
-_TOKEN = re.compile(
-    r"\b(?:xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}"
-    r"|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9._-]{10,})"
+from bot.privacy.findings import (
+    ADDRESS,
+    CARD,
+    EMAIL,
+    IBAN,
+    ID,
+    LINK,
+    MENTION,
+    NAME,
+    PHONE,
+    SECRET,
+    Finding,
+    render,
+    resolve,
 )
-# Phone numbers: an optional +, then 7 to 15 digits in groups separated by spaces, dots,
-# dashes or parentheses. Dates and plain amounts are kept (see _looks_like_phone).
-# A match may not end on the hour of a time ("2024-03-15 10:30"), so dates next to times survive.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d[\d\s.-]{5,}\d(?!\w|:\d)"
+from bot.privacy.ner import NerDetector, shared_detector
+from bot.privacy.patterns import IdPattern, parse_pii_patterns
+
+if TYPE_CHECKING:
+    from bot.privacy.detectors import PatternDetector
+
+__all__ = [
+    "ADDRESS",
+    "CARD",
+    "EMAIL",
+    "IBAN",
+    "ID",
+    "LINK",
+    "MENTION",
+    "NAME",
+    "PHONE",
+    "SECRET",
+    "Finding",
+    "IdPattern",
+    "Scrubber",
+    "default_scrubber",
+    "parse_pii_patterns",
+    "scrub",
+    "scrub_fast",
+]
+
+
+class Scrubber:
+    """Scrubs text in two stages; one instance may be shared by every thread of a process."""
+
+    def __init__(
+        self, id_patterns: Sequence[IdPattern] = (), *, ner: NerDetector | None = None
+    ) -> None:
+        self._id_patterns = tuple(id_patterns)
+        self._ner = ner
+        self._patterns: PatternDetector | None = None
+        self._lock = threading.Lock()
+
+    def fast(self, text: str) -> str:
+        """Everything but names and addresses: cheap enough for the acknowledgement path."""
+        return render(text, self.find_fast(text))
+
+    def full(self, text: str) -> str:
+        """`fast()` plus person names and street addresses: for a background step."""
+        return render(text, self.find_full(text))
+
+    def find_fast(self, text: str) -> list[Finding]:
+        """What `fast()` replaces, in text order."""
+        return resolve(self._pattern_detector().find(text))
+
+    def find_full(self, text: str) -> list[Finding]:
+        """What `full()` replaces, in text order."""
+        return resolve(self._pattern_detector().find(text) + self._ner_detector().find(text))
+
+    def warm_up(self, *, ner: bool = True) -> None:
+        """Import, load and compile now (seconds), so that the first report does not wait."""
+        self._pattern_detector().warm_up()
+        # One text that reaches every detector: Presidio compiles its patterns and tldextract
+        # reads its suffix snapshot on first use, not on construction.
+        self.fast(_WARM_UP_TEXT)
+        if ner:
+            self.full(_WARM_UP_TEXT)
+
+    def _pattern_detector(self) -> PatternDetector:
+        if self._patterns is None:
+            with self._lock:
+                if self._patterns is None:
+                    # Imported here: Presidio pulls in spaCy and transformers, seconds of
+                    # start-up that a CLI command which never scrubs should not pay.
+                    from bot.privacy.detectors import PatternDetector
+
+                    self._patterns = PatternDetector(self._id_patterns)
+        return self._patterns
+
+    def _ner_detector(self) -> NerDetector:
+        return self._ner if self._ner is not None else shared_detector()
+
+
+_WARM_UP_TEXT = (
+    "Ask Jane Doe at 1 Main Street, jane@example.com, +44 20 7946 0958, 4111 1111 1111 1111, "
+    "DE89 3704 0044 0532 0130 00, 512-38-4471, <@U0123|jane> https://example.com/?token=x"
 )
-_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
-_YEAR_RANGE = re.compile(r"^(?:19|20)\d{2}\s?-\s?(?:19|20)\d{2}$")
-_DOTTED = re.compile(r"^\d+(?:\.\d+)+$")
-_TOKENISH_QUERY = re.compile(r"(?:token|key|secret|session|sig|auth|password|code)", re.I)
+
+_default: Scrubber | None = None
+_default_lock = threading.Lock()
 
 
-def _looks_like_phone(candidate: str) -> bool:
-    stripped = candidate.strip()
-    digits = sum(ch.isdigit() for ch in stripped)
-    if digits < 7 or digits > 15:
-        return False
-    if _DATE.match(stripped) or _YEAR_RANGE.match(stripped):
-        return False
-    # Versions and addresses (10.4.1.2301, 192.168.0.1) have a one-digit group after the first;
-    # dotted phone numbers (415.555.0134, 01.23.45.67.89) do not.
-    if _DOTTED.match(stripped) and any(len(group) == 1 for group in stripped.split(".")[1:]):
-        return False
-    # A lone run of digits without separators or a + is an id or an amount, not a phone.
-    has_structure = stripped.startswith(("+", "(")) or bool(re.search(r"\d[\s.-]\d", stripped))
-    return has_structure or digits >= 10
-
-
-def _scrub_url(url: str) -> str:
-    # A URL with a query string, fragment or credentials may carry a token: drop it whole.
-    if "?" in url or "#" in url or "@" in url.split("//", 1)[-1].split("/", 1)[0]:
-        return LINK
-    if _TOKENISH_QUERY.search(url.split("//", 1)[-1].split("/", 1)[-1]) or _TOKEN.search(url):
-        return LINK
-    return url
+def default_scrubber() -> Scrubber:
+    """The process-wide scrubber with default settings (no company-specific ids)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Scrubber()
+        return _default
 
 
 def scrub(text: str) -> str:
-    """Return `text` with personal data and secrets replaced by placeholders."""
-    text = _SLACK_USER.sub(MENTION, text)
-    text = _SLACK_SPECIAL.sub(MENTION, text)
-    text = _SLACK_MAILTO.sub(EMAIL, text)
-    text = _SLACK_CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "#channel", text)
-    text = _SLACK_LINK.sub(lambda m: _scrub_url(m.group(1)), text)
-    text = _BARE_MENTION.sub(MENTION, text)
-    text = _TOKEN.sub(SECRET, text)
-    text = _URL.sub(lambda m: _scrub_url(m.group(0)), text)
-    text = _EMAIL.sub(EMAIL, text)
-    text = _PHONE.sub(lambda m: PHONE if _looks_like_phone(m.group(0)) else m.group(0), text)
-    return text
+    """Full scrub (names and addresses included) with default settings."""
+    return default_scrubber().full(text)
+
+
+def scrub_fast(text: str) -> str:
+    """Fast scrub (no names or addresses) with default settings."""
+    return default_scrubber().fast(text)

@@ -1,4 +1,10 @@
-"""Recording pain points: validation, scrubbing, pseudonyms, dedupe and rate limits."""
+"""Recording pain points: validation, scrubbing, pseudonyms, dedupe and rate limits.
+
+Text goes through the fast scrub (patterns and checksums) before anything is stored, and is
+then stored sealed until the privacy step has run the full scrub (names, addresses) on it;
+see `bot.services.privacy`. The reporter's own views open the seal; nobody else sees the row
+until it is clean.
+"""
 
 from __future__ import annotations
 
@@ -25,16 +31,25 @@ from bot.domain.capture import (
 )
 from bot.domain.time import aware
 from bot.privacy.pseudonym import reporter_pseudonym
-from bot.privacy.scrub import scrub
+from bot.privacy.scrub import Scrubber, default_scrubber
+from bot.privacy.seal import Sealer
 from bot.services.group_commit import GroupCommit
 
 
-def to_view(row: PainPoint, status: str = "received") -> PainPointView:
-    """The reporter-facing view of a stored row."""
+def to_view(
+    row: PainPoint, status: str = "received", sealer: Sealer | None = None
+) -> PainPointView:
+    """The reporter-facing view of a stored row (text still sealed is opened for them)."""
+    text, details = row.text, row.details
+    if row.pending_scrub and row.sealed and sealer is not None:
+        waiting = sealer.open(row.sealed)
+        text = waiting.get("text") or text
+        extra = "\n".join(waiting.get("details") or [])
+        details = f"{details}\n{extra}" if details and extra else (details or extra or None)
     return PainPointView(
         id=row.id,
-        text=row.text,
-        details=row.details,
+        text=text,
+        details=details,
         source=row.source,
         category=row.category,
         frequency=row.frequency,
@@ -57,9 +72,12 @@ class CaptureService:
         limits: CaptureLimits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_recorded: Callable[[int], object] | None = None,
+        scrubber: Scrubber | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._secret_key = secret_key
+        self._scrubber = scrubber or default_scrubber()
+        self._sealer = Sealer(secret_key)
         self.limits = limits or CaptureLimits()
         self._clock = clock
         self.on_recorded = on_recorded
@@ -97,11 +115,12 @@ class CaptureService:
         problem = self.check_text(submission.text)
         if problem is not None:
             return self._refuse(problem, event_id)
-        text = scrub(submission.text.strip())
+        text = self._scrubber.fast(submission.text.strip())
         pending = _Pending(
             reporter=self.pseudonym(team_id, user_id),
             user_id=user_id,
             text=text,
+            sealed=self._sealer.seal({"text": text}),
             fingerprint=text_fingerprint(text),
             submission=submission,
             thread_ts=thread_ts,
@@ -172,13 +191,13 @@ class CaptureService:
                 session.execute(insert(SlackEvent), new_events)
             views: dict[int, PainPointView] = {}
             if new_rows:
-                values = [_row_values(batch[index]) for index in new_rows]
+                values = [_row_values(batch[index], self._clean_team) for index in new_rows]
                 ids = session.scalars(
                     insert(PainPoint).returning(PainPoint.id, sort_by_parameter_order=True),
                     values,
                 ).all()
                 for index, row_id, row in zip(new_rows, ids, values, strict=True):
-                    views[index] = _new_view(row_id, row)
+                    views[index] = _new_view(row_id, row, batch[index].text)
                     results[index] = CaptureResult(Outcome.RECORDED, views[index])
             stored = self._views_of(
                 session, [seen.row_id for seen in repeats.values() if seen.row_id is not None]
@@ -196,7 +215,7 @@ class CaptureService:
         if not row_ids:
             return {}
         rows = session.scalars(select(PainPoint).where(PainPoint.id.in_(row_ids)))
-        return {row.id: to_view(row) for row in rows}
+        return {row.id: to_view(row, sealer=self._sealer) for row in rows}
 
     def _claimed_events(self, session: Session, batch: Sequence[_Pending]) -> set[str]:
         event_ids = {pending.event_id for pending in batch if pending.event_id is not None}
@@ -241,26 +260,42 @@ class CaptureService:
         if problem is not None:
             return CaptureResult(problem)
         reporter = self.pseudonym(team_id, user_id)
-        text = scrub(submission.text.strip())
+        text = self._scrubber.fast(submission.text.strip())
         with self._writing, self._session_factory() as session, session.begin():
             row = _own(session, reporter, painpoint_id)
             if row is None:
                 return CaptureResult(Outcome.NOT_FOUND)
-            row.text = text
+            self._seal(row, text=text)
             row.text_hash = text_fingerprint(text)
             row.category = submission.category
             row.frequency = submission.frequency
             row.hours_per_week = submission.hours_per_week
-            row.team = _clean_team(submission.team)
+            row.team = self._clean_team(submission.team)
             row.keep_posted = submission.keep_posted
             row.notify_user_id = user_id if submission.keep_posted else None
             row.updated_at = self._clock()
             _forget_embedding(row)
             session.flush()
-            view = to_view(row)
+            view = to_view(row, sealer=self._sealer)
         if self.on_recorded is not None:
             self.on_recorded(view.id)
         return CaptureResult(Outcome.UPDATED, view)
+
+    def _seal(self, row: PainPoint, *, text: str | None = None, detail: str | None = None) -> None:
+        """Add text waiting for the full scrub to the row's sealed payload."""
+        waiting = self._sealer.open(row.sealed) if row.pending_scrub and row.sealed else {}
+        if text is not None:
+            waiting["text"] = text
+        if detail is not None:
+            waiting["details"] = [*(waiting.get("details") or []), detail]
+        row.sealed = self._sealer.seal(waiting)
+        row.pending_scrub = True
+
+    def _clean_team(self, team: str | None) -> str | None:
+        if team is None:
+            return None
+        cleaned = self._scrubber.fast(re.sub(r"\s+", " ", team).strip())[:80]
+        return cleaned or None
 
     def add_detail(
         self, *, team_id: str, user_id: str, thread_ts: str, text: str, event_id: str | None
@@ -270,7 +305,7 @@ class CaptureService:
         if problem is not None:
             return self._refuse(problem, event_id)
         reporter = self.pseudonym(team_id, user_id)
-        detail = scrub(text.strip())
+        detail = self._scrubber.fast(text.strip())
         with self._writing, self._session_factory() as session:
             try:
                 with session.begin():
@@ -286,14 +321,14 @@ class CaptureService:
                     if event_id is not None:
                         session.add(SlackEvent(event_id=event_id, received_at=self._clock()))
                         session.flush()
-                    combined = f"{row.details}\n{detail}" if row.details else detail
-                    if len(combined) > MAX_DETAILS_LENGTH:
-                        return CaptureResult(Outcome.TOO_LONG, to_view(row))
-                    row.details = combined
+                    so_far = to_view(row, sealer=self._sealer).details or ""
+                    if len(so_far) + len(detail) + 1 > MAX_DETAILS_LENGTH:
+                        return CaptureResult(Outcome.TOO_LONG, to_view(row, sealer=self._sealer))
+                    self._seal(row, detail=detail)
                     row.updated_at = self._clock()
                     _forget_embedding(row)
                     session.flush()
-                    view = to_view(row)
+                    view = to_view(row, sealer=self._sealer)
             except IntegrityError:
                 return CaptureResult(Outcome.REPLAYED)
         if self.on_recorded is not None:
@@ -316,7 +351,7 @@ class CaptureService:
         reporter = self.pseudonym(team_id, user_id)
         with self._session_factory() as session:
             row = _own(session, reporter, painpoint_id)
-            return to_view(row) if row is not None else None
+            return to_view(row, sealer=self._sealer) if row is not None else None
 
     def list_mine(self, *, team_id: str, user_id: str, limit: int = 10) -> list[PainPointView]:
         """The reporter's most recent pain points, newest first."""
@@ -330,7 +365,7 @@ class CaptureService:
                 .limit(limit)
             ).all()
             # A report's status is its theme's (set by managers); "received" until it has one.
-            return [to_view(row, status or "received") for row, status in rows]
+            return [to_view(row, status or "received", self._sealer) for row, status in rows]
 
 
 @dataclass(frozen=True)
@@ -339,7 +374,8 @@ class _Pending:
 
     reporter: str
     user_id: str
-    text: str
+    text: str  # after the fast scrub; only ever stored sealed
+    sealed: bytes
     fingerprint: str
     submission: PainPointInput
     thread_ts: str | None
@@ -357,16 +393,21 @@ class _Seen:
     created_at: datetime
 
 
-def _row_values(pending: _Pending) -> dict[str, Any]:
+def _row_values(
+    pending: _Pending, clean_team: Callable[[str | None], str | None]
+) -> dict[str, Any]:
     submission = pending.submission
     return {
-        "text": pending.text,
+        # The row carries no readable text until the privacy step has run the full scrub.
+        "text": "",
+        "sealed": pending.sealed,
+        "pending_scrub": True,
         "text_hash": pending.fingerprint,
         "source": submission.source,
         "category": submission.category,
         "frequency": submission.frequency,
         "hours_per_week": submission.hours_per_week,
-        "team": _clean_team(submission.team),
+        "team": clean_team(submission.team),
         "reporter": pending.reporter,
         "keep_posted": submission.keep_posted,
         "notify_user_id": pending.user_id if submission.keep_posted else None,
@@ -376,10 +417,10 @@ def _row_values(pending: _Pending) -> dict[str, Any]:
     }
 
 
-def _new_view(row_id: int, values: dict[str, Any]) -> PainPointView:
+def _new_view(row_id: int, values: dict[str, Any], text: str) -> PainPointView:
     return PainPointView(
         id=row_id,
-        text=values["text"],
+        text=text,
         details=None,
         source=values["source"],
         category=values["category"],
@@ -401,10 +442,3 @@ def _own(session: Session, reporter: str, painpoint_id: int) -> PainPoint | None
     return session.scalars(
         select(PainPoint).where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
     ).first()
-
-
-def _clean_team(team: str | None) -> str | None:
-    if team is None:
-        return None
-    cleaned = scrub(re.sub(r"\s+", " ", team).strip())[:80]
-    return cleaned or None

@@ -25,7 +25,8 @@ from bot.db.nudge_models import Concern, NudgeDelivery
 from bot.db.session import SessionFactory
 from bot.domain.nudges import TOPICS, ConcernGroup, ConcernReport
 from bot.privacy.pseudonym import reporter_pseudonym
-from bot.privacy.scrub import scrub
+from bot.privacy.scrub import Scrubber, default_scrubber
+from bot.privacy.seal import Sealer
 
 logger = logging.getLogger(__name__)
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -160,9 +161,15 @@ class ConcernService:
         max_length: int = 4000,
         grouper: Grouper = group_concerns,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        scrubber: Scrubber | None = None,
+        on_recorded: Callable[[int], object] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._secret_key = secret_key
+        self._scrubber = scrubber or default_scrubber()
+        self._sealer = Sealer(secret_key)
+        # Called with each new concern's id (the privacy step's queue).
+        self.on_recorded = on_recorded
         self.min_reporters = min_reporters
         self.max_length = max_length
         self._grouper = grouper
@@ -184,7 +191,7 @@ class ConcernService:
         if len(text) > self.max_length:
             return ConcernOutcome.TOO_LONG
         reporter = reporter_pseudonym(self._secret_key, team_id, user_id)
-        cleaned = scrub(text.strip())
+        cleaned = self._scrubber.fast(text.strip())
         fingerprint = _fingerprint(cleaned)
         now = self._clock()
         with self._session_factory() as session, session.begin():
@@ -207,18 +214,24 @@ class ConcernService:
                 ).first()
                 if row is not None:
                     campaign_id, lesson_id = row
-            session.add(
-                Concern(
-                    text=cleaned,
-                    text_hash=fingerprint,
-                    topic=topic if topic in TOPICS else "other",
-                    reporter=reporter,
-                    named_user_id=user_id if share_name else None,
-                    campaign_id=campaign_id,
-                    lesson_id=lesson_id,
-                    created_at=now,
-                )
+            concern = Concern(
+                # Readable only once the privacy step has run the full scrub.
+                text="",
+                sealed=self._sealer.seal({"text": cleaned}),
+                pending_scrub=True,
+                text_hash=fingerprint,
+                topic=topic if topic in TOPICS else "other",
+                reporter=reporter,
+                named_user_id=user_id if share_name else None,
+                campaign_id=campaign_id,
+                lesson_id=lesson_id,
+                created_at=now,
             )
+            session.add(concern)
+            session.flush()
+            concern_id = concern.id
+        if self.on_recorded is not None:
+            self.on_recorded(concern_id)
         return ConcernOutcome.RECORDED
 
     def report(self) -> ConcernReport:
@@ -226,9 +239,9 @@ class ConcernService:
         only counted."""
         with self._session_factory() as session:
             rows = session.execute(
-                select(Concern.text, Concern.reporter, Concern.topic).order_by(
-                    Concern.created_at.desc(), Concern.id.desc()
-                )
+                select(Concern.text, Concern.reporter, Concern.topic)
+                .where(Concern.pending_scrub.is_(False))
+                .order_by(Concern.created_at.desc(), Concern.id.desc())
             ).all()
         texts = [row.text for row in rows]
         reporters = [row.reporter for row in rows]

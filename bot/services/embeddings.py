@@ -65,10 +65,11 @@ class EmbeddingService:
                 session.scalars(
                     select(PainPoint.id)
                     .where(
+                        PainPoint.pending_scrub.is_(False),
                         or_(
                             PainPoint.embedding_model.is_(None),
                             PainPoint.embedding_model != self.model_name,
-                        )
+                        ),
                     )
                     .order_by(PainPoint.id)
                 )
@@ -85,6 +86,8 @@ class EmbeddingService:
                 rows = session.execute(
                     select(PainPoint.id, PainPoint.text, PainPoint.details).where(
                         PainPoint.id.in_(batch),
+                        # Text still sealed for the full scrub is embedded once it is clean.
+                        PainPoint.pending_scrub.is_(False),
                         or_(
                             PainPoint.embedding_model.is_(None),
                             PainPoint.embedding_model != self.model_name,

@@ -50,7 +50,8 @@ def _iso(value: Any) -> str | None:
 def concern_records(session_factory: SessionFactory) -> Iterator[dict[str, Any]]:
     """Every concern: scrubbed text, pseudonymous reporter, and whether they gave their name."""
     with session_factory() as session:
-        for row in session.scalars(select(Concern).order_by(Concern.id)).yield_per(1000):
+        clean = select(Concern).where(Concern.pending_scrub.is_(False))
+        for row in session.scalars(clean.order_by(Concern.id)).yield_per(1000):
             yield {
                 "id": row.id,
                 "text": row.text,

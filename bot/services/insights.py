@@ -147,6 +147,8 @@ class ThemeInsights:
                 PainPoint.embedding,
                 PainPoint.theme_id,
             )
+            # Rows still sealed for the full scrub are nobody's to see yet.
+            query = query.where(PainPoint.pending_scrub.is_(False))
             if team is not None:
                 query = query.where(PainPoint.team == team)
             rows = session.execute(query).all()

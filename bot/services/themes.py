@@ -255,7 +255,7 @@ class ThemeService:
             texts = dict(
                 session.execute(
                     select(PainPoint.id, PainPoint.text).where(
-                        PainPoint.id.in_(list(painpoint_ids))
+                        PainPoint.id.in_(list(painpoint_ids)), PainPoint.pending_scrub.is_(False)
                     )
                 ).all()
             )

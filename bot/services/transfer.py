@@ -238,7 +238,9 @@ def _flush(session_factory: SessionFactory, rows: list[PainPoint]) -> list[int]:
 def painpoint_records(session_factory: SessionFactory) -> Iterator[dict[str, Any]]:
     """Every pain point as a plain dict with the export fields (never a Slack user id)."""
     with session_factory() as session:
-        rows = session.scalars(select(PainPoint).order_by(PainPoint.id)).yield_per(1000)
+        # Rows still sealed for the full scrub are not exported until they are clean.
+        clean = select(PainPoint).where(PainPoint.pending_scrub.is_(False))
+        rows = session.scalars(clean.order_by(PainPoint.id)).yield_per(1000)
         for row in rows:
             created = (
                 row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)

@@ -43,7 +43,7 @@ def test_new_report_is_embedded_after_the_ack_and_joins_its_theme(
     assert isinstance(worker, BatchWorker)
     for number, text in enumerate(_sample_texts(500)):
         sender.command(text, user=f"USEED{number:03d}")
-    assert worker.wait_idle(180)
+    assert deps.settle(180)
     with session_factory() as session:
         missing = session.scalars(select(PainPoint.id).where(PainPoint.embedding.is_(None))).all()
     assert missing == []
@@ -56,7 +56,7 @@ def test_new_report_is_embedded_after_the_ack_and_joins_its_theme(
         sender.command("Since the new VPN client rollout my laptop disconnects every few minutes")
     )
     number = _number(body)
-    assert worker.wait_idle(60)
+    assert deps.settle(60)
     with session_factory() as session:
         row = session.get(PainPoint, number)
         assert row is not None and row.embedding_model == "all-MiniLM-L6-v2"
@@ -66,7 +66,7 @@ def test_new_report_is_embedded_after_the_ack_and_joins_its_theme(
         assert "vpn" in " ".join(theme.keywords).lower()
 
     reply = response_json(sender.command("n/a", user="UNONANSWER"))
-    assert worker.wait_idle(60)
+    assert deps.settle(60)
     with session_factory() as session:
         non_answer = session.get(PainPoint, _number(reply))
         assert non_answer is not None and non_answer.embedding_model == "all-MiniLM-L6-v2"

@@ -8,6 +8,7 @@ from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
 from tests.slack_requests import Sender, response_json
 from tests.slack_stand_in import SlackStandIn
+from tests.stored import scrubbed
 
 
 def count_rows(session_factory: SessionFactory) -> int:
@@ -25,6 +26,7 @@ def test_text_is_recorded_scrubbed_and_pseudonymous(
     body = response_json(response)
     assert "#1" in body["text"]
     assert any(b.get("type") == "actions" for b in body["blocks"])
+    scrubbed(session_factory)
     with session_factory() as session:
         row = session.scalars(select(PainPoint)).one()
     assert row.text == "Copying invoices by hand, ask [email] or call [phone]"

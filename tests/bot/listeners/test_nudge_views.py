@@ -19,6 +19,7 @@ from bot.settings import Settings
 from tests.bot.nudges.conftest import Parts, make_parts
 from tests.conftest import SECRET_KEY
 from tests.slack_requests import Sender, response_json, view_submission
+from tests.stored import scrubbed
 
 
 @pytest.fixture
@@ -159,6 +160,7 @@ def test_a_concern_from_a_nudge_is_stored_scrubbed_pseudonymous_and_linked(
     )
     answer = response_json(response)
     assert answer["response_action"] == "update" and "Thank you" in str(answer["view"])
+    scrubbed(parts.session_factory)
     with parts.session_factory() as session:
         row = session.scalars(select(Concern)).one()
     assert row.text == "They track us? ask [email]"

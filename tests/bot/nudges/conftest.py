@@ -17,7 +17,9 @@ from bot.db.nudge_models import NudgeDelivery
 from bot.db.session import SessionFactory
 from bot.domain.lessons import Library, load_library
 from bot.domain.nudges import ScheduleRequest
+from bot.privacy.scrub import default_scrubber
 from bot.services.nudges import NudgeService
+from bot.services.privacy import PrivacyStep
 from bot.settings import Settings
 from bot.slack.audience import AudienceResolver
 from bot.slack.campaigns import CampaignRunner
@@ -111,7 +113,7 @@ def make_parts(
         recipients=recipients,
         runner=runner,
         dispatcher=dispatcher,
-        service=build_nudge_service(settings, session_factory),
+        service=nudge_service_scrubbing_at_once(settings, session_factory),
     )
 
 
@@ -161,3 +163,18 @@ def post_responder(
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     return answer
+
+
+def nudge_service_scrubbing_at_once(
+    settings: Settings, session_factory: SessionFactory
+) -> NudgeService:
+    """The nudge service, with each concern's full scrub run at once instead of in the app's
+    background thread (service tests read what was stored right away)."""
+    service = build_nudge_service(settings, session_factory)
+    step = PrivacyStep(
+        session_factory,
+        secret_key=settings.secret_key or "",
+        full_scrub=lambda texts: [default_scrubber().full(text) for text in texts],
+    )
+    service.concerns.on_recorded = lambda concern_id: step.concerns([concern_id])
+    return service

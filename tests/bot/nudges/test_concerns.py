@@ -21,6 +21,7 @@ from bot.services.concerns import (
 )
 from tests.bot.nudges.conftest import Parts
 from tests.conftest import SECRET_KEY
+from tests.stored import scrubbed
 
 
 def test_a_concern_is_stored_scrubbed_and_pseudonymous(parts: Parts) -> None:
@@ -239,6 +240,7 @@ def test_the_service_uses_an_injected_grouper(parts: Parts) -> None:
     )
     service.record(team_id="T1", user_id="U1", text="one", topic="workload")
     service.record(team_id="T1", user_id="U2", text="two", topic="data_privacy")
+    scrubbed(parts.session_factory)
     report = service.report()
     assert calls == [2]
     assert [(g.label, g.count, g.reporters) for g in report.groups] == [("Everything", 2, 2)]

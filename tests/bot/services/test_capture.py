@@ -19,9 +19,10 @@ from bot.domain.capture import (
 )
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services.capture import CaptureService
+from tests.conftest import SECRET_KEY
 from tests.stored import count_events, count_painpoints, painpoints
 
-KEY = "service-test-secret-key"
+KEY = SECRET_KEY  # the privacy step in tests/stored.py opens sealed text with it
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -14,9 +14,10 @@ from bot.db.models import SlackEvent
 from bot.db.session import SessionFactory, writer_lock
 from bot.domain.capture import CaptureResult, Outcome, PainPointInput
 from bot.services.capture import CaptureService
+from tests.conftest import SECRET_KEY
 from tests.stored import count_events, count_painpoints, painpoints
 
-KEY = "concurrency-test-secret-key"
+KEY = SECRET_KEY  # the privacy step in tests/stored.py opens sealed text with it
 
 
 @pytest.fixture

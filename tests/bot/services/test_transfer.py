@@ -15,9 +15,10 @@ from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services import transfer
 from bot.services.capture import CaptureService
-from tests.stored import painpoints
+from tests.conftest import SECRET_KEY
+from tests.stored import painpoints, scrubbed
 
-KEY = "transfer-test-secret-key"
+KEY = SECRET_KEY  # the privacy step in tests/stored.py opens sealed text with it
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -207,6 +208,7 @@ def stored(session_factory: SessionFactory) -> None:
         ),
     )
     run_import(session_factory, [transfer.ImportRow(text="Imported, with a comma", reporter="x")])
+    scrubbed(session_factory)
 
 
 CONTRACT = {

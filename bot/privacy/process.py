@@ -1,0 +1,88 @@
+"""The full scrub in a low-priority child process, so spaCy never competes with request
+threads for this process's interpreter lock (the same reason embeddings run in a child)."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.privacy.patterns import IdPattern
+from bot.privacy.scrub import Scrubber
+
+_child: Scrubber | None = None
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    # A parent killed without warning cannot stop its child; the child notices instead.
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _start_child(id_patterns: tuple[IdPattern, ...]) -> None:
+    global _child
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True
+    ).start()
+    with contextlib.suppress(AttributeError, OSError):  # not POSIX or not allowed: as is
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    _child = Scrubber(id_patterns)
+    _child.warm_up()
+
+
+def _full_in_child(texts: list[str]) -> list[str]:
+    assert _child is not None, "the child was started without a scrubber"
+    return [_child.full(text) for text in texts]
+
+
+class ProcessScrubber:
+    """`full()` over many texts in a child at nice 19; the child restarts if it dies."""
+
+    def __init__(self, id_patterns: Sequence[IdPattern] = ()) -> None:
+        self._patterns = tuple(id_patterns)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def full_many(self, texts: list[str]) -> list[str]:
+        """The full scrub of each text, in order."""
+        items = [str(text) for text in texts]
+        pool = self._executor()
+        try:
+            return pool.submit(_full_in_child, items).result()
+        except BrokenProcessPool:
+            self._discard(pool)
+            return self._executor().submit(_full_in_child, items).result()
+
+    def start(self) -> None:
+        """Start the child now (loading spaCy takes seconds), not with the first report."""
+        self._executor().submit(_full_in_child, [])
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_child,
+                    initargs=(self._patterns,),
+                )
+            return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the child process."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            self._discard(pool)
