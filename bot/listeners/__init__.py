@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, errors, events, shortcuts, views
+from bot.listeners import actions, commands, edge, errors, events, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
-    """Attach every listener and the error handler to `app`."""
+    """Attach the edge middleware, every listener and the error handler to `app`."""
+    app.use(edge.normalise_request)
     commands.register(app)
     events.register(app)
     actions.register(app)

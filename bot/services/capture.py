@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, SlackEvent, Theme
@@ -29,6 +29,7 @@ from bot.domain.capture import (
     PainPointView,
     text_fingerprint,
 )
+from bot.domain.text import storable
 from bot.domain.time import aware
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import Scrubber, default_scrubber
@@ -112,6 +113,7 @@ class CaptureService:
         Concurrent reports are written together (see `GroupCommit`); each caller still gets
         its own outcome, exactly as if the reports had been stored one after another.
         """
+        submission = replace(submission, text=storable(submission.text))
         problem = self.check_text(submission.text)
         if problem is not None:
             return self._refuse(problem, event_id)
@@ -144,20 +146,24 @@ class CaptureService:
                 return CaptureResult(Outcome.REPLAYED)
         return CaptureResult(problem)
 
-    def _store(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
-        """Store a batch in one transaction; one by one if another process won an event id."""
+    def _store(self, batch: Sequence[_Pending]) -> list[CaptureResult | Exception]:
+        """Store a batch in one transaction; one by one when that fails, so that one bad item
+        (an event id another process won, a value the database refuses) fails on its own."""
         try:
-            return self._store_together(batch)
-        except IntegrityError:
-            # A concurrent process stored one of these event ids between our check and our
-            # insert: redo the batch item by item so only the replayed one is refused.
-            results = []
-            for pending in batch:
-                try:
-                    results.extend(self._store_together([pending]))
-                except IntegrityError:
-                    results.append(CaptureResult(Outcome.REPLAYED))
-            return results
+            return list(self._store_together(batch))
+        except DBAPIError:
+            if len(batch) == 1:
+                raise
+        results: list[CaptureResult | Exception] = []
+        for pending in batch:
+            try:
+                results.extend(self._store_together([pending]))
+            except IntegrityError:
+                # A concurrent process stored this event id between our check and our insert.
+                results.append(CaptureResult(Outcome.REPLAYED))
+            except DBAPIError as exc:
+                results.append(exc)
+        return results
 
     def _store_together(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
         results: list[CaptureResult | None] = [None] * len(batch)
@@ -256,6 +262,7 @@ class CaptureService:
         self, *, team_id: str, user_id: str, painpoint_id: int, submission: PainPointInput
     ) -> CaptureResult:
         """Replace the fields of the reporter's own pain point (the "Add details" modal)."""
+        submission = replace(submission, text=storable(submission.text))
         problem = self.check_text(submission.text)
         if problem is not None:
             return CaptureResult(problem)
@@ -301,6 +308,7 @@ class CaptureService:
         self, *, team_id: str, user_id: str, thread_ts: str, text: str, event_id: str | None
     ) -> CaptureResult:
         """Append a thread reply to the pain point its thread started; NOT_FOUND if none."""
+        text = storable(text)
         problem = self.check_text(text)
         if problem is not None:
             return self._refuse(problem, event_id)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.db.nudge_models import Concern, NudgeDelivery
 from bot.db.session import SessionFactory
 from bot.domain.nudges import TOPICS, ConcernGroup, ConcernReport
+from bot.domain.text import storable
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import Scrubber, default_scrubber
 from bot.privacy.seal import Sealer
@@ -186,7 +187,8 @@ class ConcernService:
         delivery_id: int | None = None,
     ) -> ConcernOutcome:
         """Scrub and store a concern; the Slack id is kept only if the person chose to."""
-        if not text or not text.strip():
+        text = storable(text or "")
+        if not text.strip():
             return ConcernOutcome.EMPTY
         if len(text) > self.max_length:
             return ConcernOutcome.TOO_LONG

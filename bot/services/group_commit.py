@@ -25,12 +25,13 @@ Result = TypeVar("Result")
 class GroupCommit(Generic[Item, Result]):
     """Queues items for `write(batch) -> results` (same order) and blocks each caller on its own.
 
-    If `write` raises, every caller in that batch gets the exception.
+    A result that is an exception is raised to its own caller only; if `write` raises, every
+    caller in that batch gets the exception.
     """
 
     def __init__(
         self,
-        write: Callable[[Sequence[Item]], Sequence[Result]],
+        write: Callable[[Sequence[Item]], Sequence[Result | Exception]],
         *,
         name: str,
         max_batch: int = 64,
@@ -87,4 +88,7 @@ class GroupCommit(Generic[Item, Result]):
                 future.set_exception(error)
             return
         for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)

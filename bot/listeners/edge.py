@@ -1,0 +1,69 @@
+"""The edge: every verified request is normalised before any listener sees it.
+
+Strings lose what no database can store (NUL, lone surrogates); a request whose acting user
+is not a Slack user id, or whose message text is not text, is answered and goes no further,
+so nothing is stored from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltRequest, BoltResponse
+
+from bot.domain.text import is_user_id, storable
+
+WHO_ARE_YOU = (
+    "Sorry, I could not tell who sent this, so nothing was recorded. Please try again from "
+    "your own Slack account."
+)
+
+
+def clean(value: Any) -> Any:
+    """The same structure with every string made storable."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {key: clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+def acting_user(body: dict[str, Any]) -> tuple[bool, object]:
+    """(whether the request names an acting user, that user) — for commands, interactions and
+    message events; other events (App Home, …) carry their user elsewhere or not at all."""
+    if "command" in body:
+        return True, body.get("user_id")
+    user = body.get("user")
+    if isinstance(user, dict):
+        return True, user.get("id")
+    event = body.get("event")
+    if isinstance(event, dict) and event.get("type") == "message" and "user" in event:
+        return True, event.get("user")
+    return False, None
+
+
+def normalise_request(
+    req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+) -> BoltResponse:
+    """Bolt middleware: clean the payload in place; refuse what no listener should act on."""
+    del resp
+    body = req.body
+    cleaned = clean(body)
+    body.clear()
+    body.update(cleaned)
+    names_user, user = acting_user(body)
+    if names_user and not is_user_id(user):
+        if "command" in body:
+            return BoltResponse(
+                status=200, body={"response_type": "ephemeral", "text": WHO_ARE_YOU}
+            )
+        return BoltResponse(status=200, body="")
+    event = body.get("event")
+    if isinstance(event, dict) and event.get("type") == "message":
+        text = event.get("text")
+        if text is not None and not isinstance(text, str):
+            return BoltResponse(status=200, body="")  # nobody types a list or a number
+    return next()
