@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
+# waitress takes bodies up to this size off the socket (into a temporary file past 512 KB) so
+# that anything over MAX_BODY_BYTES gets a clean 413 instead of a connection reset mid-send.
+ACCEPTED_BODY_BYTES = 16_000_000
 
 
 class PainpointWSGI:
@@ -33,7 +38,7 @@ class PainpointWSGI:
         self._migrated = False
 
     def health(self) -> tuple[int, dict[str, str]]:
-        """200 once the database answers and is at the newest migration, else 503."""
+        """200 once the database answers, is migrated and takes writes, else 503."""
         try:
             with self._engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
@@ -44,6 +49,17 @@ class PainpointWSGI:
             return 503, {"status": "error", "database": "unreachable", "version": __version__}
         if not self._migrated:
             return 503, {"status": "error", "database": "not migrated", "version": __version__}
+        try:
+            with self._engine.connect() as connection, connection.begin() as transaction:
+                # A write that is never kept: reports are writes, so health is about writes.
+                connection.execute(
+                    text("INSERT INTO request_claims (key, claimed_at) VALUES (:k, :t)"),
+                    {"k": f"healthz:{uuid.uuid4()}", "t": datetime.now(UTC)},
+                )
+                transaction.rollback()
+        except SQLAlchemyError as exc:
+            logger.warning("health check: database refuses writes: %s", type(exc).__name__)
+            return 503, {"status": "error", "database": "read-only", "version": __version__}
         return 200, {"status": "ok", "database": "ok", "version": __version__}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -136,7 +152,7 @@ def serve(wsgi_app: PainpointWSGI, *, host: str, port: int, threads: int) -> Non
         host=host,
         port=port,
         threads=threads,
-        max_request_body_size=MAX_BODY_BYTES,
+        max_request_body_size=ACCEPTED_BODY_BYTES,
         ident="painpoint",
         channel_timeout=30,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -17,11 +17,21 @@ SessionFactory = sessionmaker[Session]
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     url = make_url(database_url)
+    # SQL parameters are report text: never in an exception message, so never in a log.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "handle_error")
+        def _drop_read_only_connections(context: ExceptionContext) -> None:
+            # sqlite3 opens a file it may not write read-only, and such a connection stays
+            # read-only after the permissions come back: treat it as lost, so the pool opens
+            # a fresh one and the process recovers by itself.
+            if "readonly database" in str(context.original_exception):
+                context.is_disconnect = True
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -17,9 +18,12 @@ from slack_bolt import App
 from sqlalchemy import Engine, create_engine
 from waitress import wasyncore
 
-from bot.db.session import SessionFactory, make_engine
-from bot.server import MAX_BODY_BYTES, PainpointWSGI
+from bot.app import create_app
+from bot.db.session import SessionFactory, make_engine, make_session_factory
+from bot.server import ACCEPTED_BODY_BYTES, MAX_BODY_BYTES, PainpointWSGI
 from bot.services.capture import CaptureService
+from bot.settings import Settings
+from bot.slack.client import make_client
 from tests.slack_requests import (
     SIGNING_SECRET,
     block_action,
@@ -55,6 +59,7 @@ class Server:
             host="127.0.0.1",
             port=0,
             threads=2,
+            max_request_body_size=ACCEPTED_BODY_BYTES,
         )
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._stop = threading.Event()
@@ -278,11 +283,16 @@ def test_unknown_paths_and_methods(server: Server) -> None:
     assert server.request("POST", "/slack/other", b"{}").status == 404
 
 
-def test_an_oversized_body_gets_413(server: Server, session_factory: SessionFactory) -> None:
-    body = slash_body("x" * (MAX_BODY_BYTES + 10))
-    reply = server.post(body, FORM)
+@pytest.mark.parametrize("size", [MAX_BODY_BYTES + 10, 5_000_000])
+def test_an_oversized_body_gets_413_not_a_reset(
+    server: Server, session_factory: SessionFactory, size: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = slash_body("x" * size)
+    reply = server.post(body, FORM, signed=False)
     assert reply.status == 413
+    assert server.post(body, FORM).status == 413
     assert count_painpoints(session_factory) == 0
+    assert "xxxx" not in "\n".join(record.getMessage() for record in caplog.records)
 
 
 # --- malformed bodies ----------------------------------------------------------------------
@@ -369,3 +379,47 @@ def test_a_failing_service_over_http_answers_200_with_a_message(
     reply = server.post(slash_body("Invoices by hand"), FORM)
     assert reply.status == 200
     assert "try again" in reply.json()["text"]
+
+
+# --- a database that refuses writes ---------------------------------------------------------
+
+
+def _immutable(path: Path, on: bool) -> bool:
+    """chattr +i: a file even root cannot write (the closest to a read-only volume here)."""
+    result = subprocess.run(
+        ["chattr", "+i" if on else "-i", str(path)], capture_output=True, check=False
+    )
+    return result.returncode == 0
+
+
+def test_health_is_503_while_sqlite_refuses_writes_and_recovers_without_a_restart(
+    settings: Settings, sqlite_url: str
+) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    if not _immutable(path, True):
+        pytest.skip("chattr +i is not available here (needs root and a file system that has it)")
+    try:
+        settings = settings.model_copy(update={"database_url": sqlite_url})
+        engine = make_engine(sqlite_url)
+        session_factory = make_session_factory(engine)
+        app = create_app(settings, client=make_client(settings), session_factory=session_factory)
+        for server in serve(app, engine):
+            reply = server.request("GET", "/healthz")
+            assert reply.status == 503
+            assert reply.json()["database"] == "read-only"
+            refused = server.post(slash_body("Invoices by hand"), FORM)
+            assert "try again" in refused.json()["text"]
+
+            assert _immutable(path, False)
+            assert server.request("GET", "/healthz").status in {200, 503}
+            assert server.request("GET", "/healthz").status == 200
+            stored = server.post(slash_body("Invoices by hand"), FORM)
+            assert "#1" in stored.json()["text"]
+    finally:
+        _immutable(path, False)
+    assert count_painpoints(session_factory) == 1
+    engine.dispose()
