@@ -22,6 +22,7 @@ from bot.privacy.patterns import parse_pii_patterns
 from bot.privacy.scrub import Scrubber
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
+from bot.services.claims import RequestClaims
 from bot.services.concerns import ConcernService
 from bot.services.embeddings import EmbeddingService
 from bot.services.insights import ThemeInsights
@@ -171,6 +172,7 @@ def build_deps(
         embedding_worker=embedding_worker,
         privacy=privacy,
         privacy_workers=(scrubbing, scrubbing_concerns),
+        claims=RequestClaims(session_factory),
         nudges=nudges,
         suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.db.session import SessionFactory
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
+from bot.services.claims import RequestClaims
 from bot.services.insights import ThemeInsights
 from bot.services.nudges import NudgeService
 from bot.services.privacy import PrivacyStep
@@ -34,6 +35,8 @@ class Deps:
     # The full scrub of text stored sealed, and the threads that run it after the ack.
     privacy: PrivacyStep
     privacy_workers: tuple[BatchWorker, ...]
+    # Interactions already acted on (replays are answered and ignored).
+    claims: RequestClaims
     # Embeds new reports after the ack (None when PAINPOINT_EMBED_ON_CAPTURE is off).
     embedding_worker: BatchWorker | None = None
     # Training nudges and concerns (None only in apps built without them).

@@ -10,6 +10,7 @@ from bot.listeners import actions, commands, edge, errors, events, shortcuts, vi
 def register_listeners(app: App) -> None:
     """Attach the edge middleware, every listener and the error handler to `app`."""
     app.use(edge.normalise_request)
+    app.use(edge.refuse_replays)
     commands.register(app)
     events.register(app)
     actions.register(app)

@@ -7,13 +7,16 @@ so nothing is stored from it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.domain.text import is_user_id, storable
+from bot.listeners.context import deps_of
 
+INTERACTIONS = {"view_submission", "block_actions", "message_action", "shortcut"}
 WHO_ARE_YOU = (
     "Sorry, I could not tell who sent this, so nothing was recorded. Please try again from "
     "your own Slack account."
@@ -66,4 +69,17 @@ def normalise_request(
         text = event.get("text")
         if text is not None and not isinstance(text, str):
             return BoltResponse(status=200, body="")  # nobody types a list or a number
+    return next()
+
+
+def refuse_replays(
+    req: BoltRequest, context: BoltContext, next: Callable[[], BoltResponse]
+) -> BoltResponse:
+    """Bolt middleware: a form submission or button click is acted on once, however often
+    the same signed request arrives (replays within Slack's five-minute window)."""
+    if req.body.get("type") not in INTERACTIONS:
+        return next()
+    key = "interaction:" + hashlib.sha256(req.raw_body.encode("utf-8", "surrogatepass")).hexdigest()
+    if not deps_of(context).claims.claim(key):
+        return BoltResponse(status=200, body="")
     return next()

@@ -18,7 +18,7 @@ from bot.privacy.pseudonym import reporter_pseudonym
 from bot.settings import Settings
 from tests.bot.nudges.conftest import Parts, make_parts
 from tests.conftest import SECRET_KEY
-from tests.slack_requests import Sender, response_json, view_submission
+from tests.slack_requests import Sender, interactive_body, response_json, view_submission
 from tests.stored import scrubbed
 
 
@@ -175,3 +175,15 @@ def test_an_empty_concern_is_answered_in_the_form(sender: Sender, parts: Parts) 
     assert answer["response_action"] == "errors" and ids.B_CONCERN_TEXT in answer["errors"]
     with parts.session_factory() as session:
         assert session.scalars(select(Concern)).all() == []
+
+
+def test_a_replayed_submission_schedules_one_campaign(sender: Sender, parts: Parts) -> None:
+    view = nudge_schedule_blocks.schedule_modal(parts.library, timezone="Europe/Berlin")
+    body = interactive_body(view_submission(view, schedule_values(users=["U001"]), user="UTRAINER"))
+
+    answers = [sender.send(body, "application/x-www-form-urlencoded") for _ in range(3)]
+
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    assert response_json(answers[0])["response_action"] == "update"
+    assert response_json(answers[1]) == {} and response_json(answers[2]) == {}
+    assert len(campaigns(parts)) == 1
