@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo test lint typecheck pytest bench clean
+.PHONY: venv demo test lint typecheck contracts pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,16 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+# The layers (pyproject.toml [tool.importlinter]): a broken contract fails the build.
+contracts: venv
+	$(VENV)/bin/lint-imports
+
 # pytest's exit code is kept in var/pytest-exit-code so .ci/run can tell "no tests" (5) apart.
 pytest: venv
 	@mkdir -p var
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; echo $$rc > var/pytest-exit-code; exit $$rc
 
-test: lint typecheck pytest
+test: lint typecheck contracts pytest
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

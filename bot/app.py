@@ -16,9 +16,10 @@ from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.deps import Deps
 from bot.domain.capture import CaptureLimits
 from bot.domain.lessons import Library, load_library
+from bot.domain.pii_patterns import parse_pii_patterns
 from bot.jobs.worker import Worker
 from bot.listeners import register_listeners
-from bot.privacy.patterns import parse_pii_patterns
+from bot.listeners.signature import SignedRequestsOnly
 from bot.privacy.scrub import Scrubber
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
@@ -32,7 +33,6 @@ from bot.services.suggestions import LessonSuggester
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
-from bot.signature import SignedRequestsOnly
 from bot.slack.client import make_client
 from bot.slack.gate import SlackGate
 from bot.slack.notifications import ReporterNotifier

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.db.migrate import is_up_to_date
-from bot.signature import first_header, is_signed_by_slack
+from bot.listeners.signature import first_header, is_signed_by_slack
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment

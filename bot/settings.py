@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     @field_validator("pii_patterns")
     @classmethod
     def _pii_patterns(cls, value: str | None) -> str | None:
-        from bot.privacy.patterns import parse_pii_patterns
+        from bot.domain.pii_patterns import parse_pii_patterns
 
         parse_pii_patterns(value)  # raises ValueError with one clear line
         return value

@@ -154,7 +154,9 @@ class RequestClaim(Base):
     __tablename__ = "request_claims"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    claimed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
 
 class ReadAudit(Base):

@@ -43,7 +43,6 @@ from bot.slack.recipients import RecipientDirectory
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class WorkerStats:
     """What the worker has done since it started (for logs, tests and the benchmark)."""

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.listeners.guard import USER_MESSAGE, kind_of
-from bot.signature import is_verified, unverified_response
+from bot.listeners.signature import is_verified, unverified_response
 
 
 def handle_error(

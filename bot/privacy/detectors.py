@@ -25,8 +25,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from bot.domain.pii_patterns import IdPattern
 from bot.privacy.findings import CARD, EMAIL, IBAN, ID, PHONE, Finding
-from bot.privacy.patterns import IdPattern
 from bot.privacy.slack import find_slack_and_secrets
 
 # Presidio announces every recognizer it loads at INFO; none of it helps an operator, and

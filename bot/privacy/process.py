@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.privacy.patterns import IdPattern
+from bot.domain.pii_patterns import IdPattern
 from bot.privacy.scrub import Scrubber
 
 _child: Scrubber | None = None

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.domain.pii_patterns import IdPattern, parse_pii_patterns
 from bot.privacy.findings import (
     ADDRESS,
     CARD,
@@ -30,7 +31,6 @@ from bot.privacy.findings import (
     resolve,
 )
 from bot.privacy.ner import NerDetector, shared_detector
-from bot.privacy.patterns import IdPattern, parse_pii_patterns
 
 if TYPE_CHECKING:
     from bot.privacy.detectors import PatternDetector

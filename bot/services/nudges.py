@@ -13,6 +13,7 @@ from bot.db.models import Theme
 from bot.db.nudge_models import Concern, NudgeCampaign, NudgeDelivery, NudgeRecipient, NudgeRun
 from bot.db.session import SessionFactory
 from bot.db.upsert import upsert
+from bot.domain.audience import AudienceError, parse_audience
 from bot.domain.lessons import Library
 from bot.domain.nudges import (
     PAST_TOLERANCE,
@@ -37,7 +38,6 @@ from bot.domain.schedule import (
 )
 from bot.domain.time import maybe_aware
 from bot.services.concerns import ConcernService
-from bot.slack.audience import AudienceError, parse_audience
 
 
 class NudgeService:

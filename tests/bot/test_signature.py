@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 
 from bot.db.session import SessionFactory
-from bot.signature import is_signed_by_slack
+from bot.listeners.signature import is_signed_by_slack
 from tests.slack_requests import (
     SIGNING_SECRET,
     block_action,

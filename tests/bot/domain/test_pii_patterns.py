@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy.patterns import IdPattern, parse_pii_patterns
+from bot.domain.pii_patterns import IdPattern, parse_pii_patterns
 from bot.privacy.scrub import ID, Scrubber
 
 
