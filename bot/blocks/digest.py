@@ -38,6 +38,7 @@ from bot.domain.themes import (
     StatusOutcome,
     Suggestion,
     ThemeSummary,
+    spike_baseline,
     trend_label,
 )
 
@@ -319,7 +320,7 @@ def spike_alert(summary: ThemeSummary, min_reporters: int) -> Response:
     this_week = summary.weekly_counts[-1] if summary.weekly_counts else 0
     text = (
         f"🔥 *Spike:* {escape_mrkdwn(shorten(summary.title, 150))} — {this_week} reports this week "
-        f"(usually about {sum(summary.weekly_counts[:-1]) / max(len(summary.weekly_counts) - 1, 1):.1f})"
+        f"(usually about {spike_baseline(summary.weekly_counts):.1f})"
     )
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     quotes = _quote_lines(summary.quotes, 2, 220)

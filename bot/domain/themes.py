@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from clustering.trends import spike
-
 STATUSES = {
     "new": "New",
     "under_review": "Under review",
@@ -132,17 +130,41 @@ def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_W
     return counts
 
 
-def is_spike(counts: Sequence[int], min_history: int = 3) -> bool:
-    """The theme engine's spike rule over the weeks since the theme's first report.
+SPIKE_MIN_HISTORY = 3  # weeks of the theme's own history before anything can be a spike
+SPIKE_MIN_REPORTS = 3  # never a spike on one or two reports
 
-    Weeks before a theme existed are not its history, and a flat series is not a spike, so
-    this week must also be above the trailing mean.
-    """
-    history = counts[:-1]
+
+def spike_history(counts: Sequence[int]) -> list[int]:
+    """The weeks before this one since the theme's first report (earlier weeks are not its
+    history: the theme did not exist yet)."""
+    history = list(counts[:-1])
     first = next((i for i, count in enumerate(history) if count), None)
-    if first is None or counts[-1] <= float(np.mean(history[first:])):
+    return [] if first is None else history[first:]
+
+
+def spike_baseline(counts: Sequence[int]) -> float:
+    """What the theme usually gets in a week: the mean of `spike_history` (0 with none)."""
+    history = spike_history(counts)
+    return float(np.mean(history)) if history else 0.0
+
+
+def is_spike(counts: Sequence[int], *, reporters_this_week: int, min_reporters: int) -> bool:
+    """Whether this week (the last count) is clearly above the theme's own history.
+
+    Evidence first: at least `min_reporters` different people this week and never fewer than
+    three reports. Then the count must stand out: at least twice the usual week and above the
+    usual by two standard deviations and by at least two reports, so noise such as
+    0, 1, 1, 0, 2 never raises an alert.
+    """
+    current = counts[-1] if counts else 0
+    history = spike_history(counts)
+    if len(history) < SPIKE_MIN_HISTORY or reporters_this_week < min_reporters:
         return False
-    return spike(counts[first:], min_history=min_history, window=None)
+    if current < max(SPIKE_MIN_REPORTS, min_reporters):
+        return False
+    usual = float(np.mean(history))
+    spread = float(np.std(history))
+    return current >= 2 * usual and current >= usual + max(2 * spread, 2.0)
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,13 @@ class ThemeInsights:
             last_seen=max(dates),
             current_count=sum(1 for d in dates if d >= now - trend_span),
             previous_count=sum(1 for d in dates if now - 2 * trend_span <= d < now - trend_span),
-            spike=is_spike(counts),
+            spike=is_spike(
+                counts,
+                reporters_this_week=len(
+                    {m.reporter for m in members if now - m.created_at < timedelta(weeks=1)}
+                ),
+                min_reporters=self.min_reporters,
+            ),
             weekly_counts=counts,
             status=theme.status,
             status_reason=theme.status_reason,

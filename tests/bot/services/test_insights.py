@@ -11,7 +11,13 @@ import pytest
 
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
-from bot.domain.themes import InsightReport, SliceTooSmall, is_spike, weekly_counts
+from bot.domain.themes import (
+    InsightReport,
+    SliceTooSmall,
+    is_spike,
+    spike_baseline,
+    weekly_counts,
+)
 from bot.services.insights import ThemeInsights, centre_quotes
 from bot.services.theme_status import ThemeStatusService
 from tests.bot.reporting.factories import add_painpoint, seed_theme
@@ -249,19 +255,32 @@ def test_a_sudden_week_is_a_spike_and_a_steady_theme_is_not(
 
 
 @pytest.mark.parametrize(
-    ("counts", "spike"),
+    ("counts", "reporters", "spike"),
     [
-        ([0] * 11 + [5], False),  # a brand-new theme has no history to spike against
-        ([0] * 8 + [2, 2, 2, 9], True),
-        ([0] * 9 + [2, 2, 9], False),  # two weeks of history is not enough
-        ([3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], False),
-        ([1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 6], False),
-        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0], False),
-        ([], False),
+        ([0] * 11 + [5], 5, False),  # a brand-new theme has no history to spike against
+        ([0] * 8 + [2, 2, 2, 9], 6, True),
+        ([0] * 9 + [2, 2, 9], 6, False),  # two weeks of history is not enough
+        ([3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], 3, False),
+        ([1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 6], 5, False),
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0], 0, False),
+        ([], 0, False),
+        # The noisy history from the issue: a "spike" of two reports is noise.
+        ([0, 0, 1, 1, 1, 0, 0, 2, 1, 0, 0, 2], 2, False),
+        # Evidence: a clear jump from too few people is not shown.
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 9], 2, False),
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 9], 3, True),
+        ([0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 3], 3, True),
+        ([0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 2], 2, False),  # never on two reports
     ],
 )
-def test_spike_rule(counts: list[int], spike: bool) -> None:
-    assert is_spike(counts) is spike
+def test_spike_rule(counts: list[int], reporters: int, spike: bool) -> None:
+    assert is_spike(counts, reporters_this_week=reporters, min_reporters=3) is spike
+
+
+def test_the_usual_week_is_counted_over_the_same_weeks_as_the_rule() -> None:
+    counts = [0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 9]
+    assert spike_baseline(counts) == 2.0  # the four empty weeks before the theme do not count
+    assert spike_baseline([0] * 12) == 0.0
 
 
 def test_weekly_counts_bucket_by_seven_day_windows_ending_now() -> None:
