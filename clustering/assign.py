@@ -1,4 +1,7 @@
-"""Post-clustering assignment: drop tiny themes, rehome noise, leave poor fits unassigned."""
+"""Post-clustering assignment: drop tiny themes, rehome noise, leave poor fits unassigned.
+
+``join_labels`` is the membership rule that the bot applies between re-clusterings.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from clustering.cluster import compact_labels, nearest_centroid
+from clustering.cluster import compact_labels, label_sums, nearest_centroid
 from clustering.embedding import l2_normalise
 
 
@@ -27,12 +30,30 @@ class KeepLabels:
         return compact_labels(labels)
 
 
+def join_labels(vectors: np.ndarray, centroids: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """The theme each vector joins, or -1: its nearest centre, if it reaches that threshold.
+
+    ``centroids`` and ``thresholds`` are ``ClusteringResult.centroids`` and
+    ``ClusteringResult.thresholds`` (cosine in the original L2-normalised embedding
+    space); vectors are normalised here. Pure, so the bot can decide between
+    re-clusterings exactly as the engine decided for the reports it clustered.
+    """
+    x = l2_normalise(np.atleast_2d(np.asarray(vectors, dtype=np.float32)))
+    cents = np.asarray(centroids, dtype=np.float32)
+    limits = np.asarray(thresholds, dtype=np.float64)
+    if len(cents) != len(limits):
+        raise ValueError(f"{len(cents)} centroids but {len(limits)} thresholds")
+    if len(cents) == 0 or x.shape[0] == 0:
+        return np.full(x.shape[0], -1, dtype=np.int64)
+    if cents.shape[1] != x.shape[1]:
+        raise ValueError(f"vectors have {x.shape[1]} dimensions, centroids {cents.shape[1]}")
+    best, sim = nearest_centroid(x, cents)
+    return np.where(sim >= limits[best], best, -1).astype(np.int64)
+
+
 def theme_centroids(embeddings: np.ndarray, labels: np.ndarray, n_themes: int) -> np.ndarray:
     """L2-normalised mean embedding of each theme 0..n_themes-1."""
-    sums = np.zeros((n_themes, embeddings.shape[1]), dtype=np.float64)
-    keep = (labels >= 0) & (labels < n_themes)
-    np.add.at(sums, labels[keep], embeddings[keep])
-    return l2_normalise(sums)
+    return l2_normalise(label_sums(embeddings, labels, n_themes))
 
 
 def order_by_size(labels: np.ndarray) -> np.ndarray:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from clustering.embedding import l2_normalise
+from clustering.keywords import TermStats, ctfidf_keywords, term_stats
+from clustering.titles import best_titles, candidate_phrases
 
 MAX_TITLE_CHARS = 60
+DEFAULT_MIN_REPORTERS = 3
 _VOWELS = set("aeiouy")
 
 
@@ -52,60 +55,6 @@ class Representation(Protocol):
     ) -> list[ThemeDescription]:
         """Return descriptions for themes 0..max(labels), in label order."""
         ...
-
-
-def ctfidf_keywords(
-    texts: Sequence[str], labels: np.ndarray, top_n: int = 10, min_doc_count: int = 1
-) -> dict[int, list[tuple[str, float]]]:
-    """Top terms per theme by class-based TF-IDF (BERTopic's formula).
-
-    Term counts are summed per theme (as if its texts were one document), L1-normalised
-    per theme and weighted by log(1 + A / f_x), where A is the average number of words
-    per theme and f_x the term's count over all themes. English stop words and numbers
-    are dropped; unigrams and bigrams are scored. Texts are counted one by one and then
-    summed, so no bigram spans two answers. Terms found in fewer than ``min_doc_count``
-    of a theme's texts are skipped. Unassigned items (-1) are left out.
-    """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.preprocessing import normalize
-
-    labels = np.asarray(labels)
-    themes = sorted(int(t) for t in np.unique(labels) if t >= 0)
-    if not themes:
-        return {}
-    members = np.flatnonzero(labels >= 0)
-    # words start with a letter: "10 minutes" and ticket numbers make poor keywords
-    vectorizer = CountVectorizer(
-        ngram_range=(1, 2), stop_words="english", token_pattern=r"(?u)\b[^\W\d_]\w+\b"
-    )
-    try:
-        doc_counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])
-    except ValueError:  # only stop words or no words at all
-        return {t: [] for t in themes}
-    row_of = {t: r for r, t in enumerate(themes)}
-    member_theme = np.array([row_of[int(labels[i])] for i in members.tolist()])
-    indicator = sparse.csr_matrix(
-        (np.ones(len(members)), (member_theme, np.arange(len(members)))),
-        shape=(len(themes), len(members)),
-    )
-    counts = (indicator @ doc_counts).tocsr()
-    doc_freq = (indicator @ (doc_counts > 0).astype(np.float64)).tocsr()
-    words_per_theme = float(np.asarray(counts.sum(axis=1)).mean())
-    term_freq = np.asarray(counts.sum(axis=0)).ravel()
-    idf = np.log(1.0 + words_per_theme / np.maximum(term_freq, 1))
-    weights = normalize(counts, norm="l1", axis=1).multiply(idf).tocsr()
-    vocab = vectorizer.get_feature_names_out()
-    out: dict[int, list[tuple[str, float]]] = {}
-    for row, theme in enumerate(themes):
-        start, stop = weights.indptr[row], weights.indptr[row + 1]
-        cols, vals = weights.indices[start:stop], weights.data[start:stop]
-        if min_doc_count > 1:
-            support = np.asarray(doc_freq[row, cols].todense()).ravel()
-            cols, vals = cols[support >= min_doc_count], vals[support >= min_doc_count]
-        order = np.lexsort((cols, -vals))[:top_n]  # ties broken by vocabulary order
-        out[theme] = [(str(vocab[cols[i]]), float(vals[i])) for i in order if vals[i] > 0]
-    return out
 
 
 def _title_word(word: str) -> str:
@@ -196,62 +145,163 @@ def describe_themes(
     duplicate_groups: np.ndarray | None = None,
     n_keywords: int = 8,
     n_quotes: int = 3,
+    min_reporters: int = DEFAULT_MIN_REPORTERS,
+    n_title_sources: int = 20,
 ) -> list[ThemeDescription]:
-    """Describe themes 0..max(labels): keywords, title, quotes, size and reporter counts."""
+    """Describe themes 0..max(labels): keywords, title, quotes, size and reporter counts.
+
+    When reporter ids are known, every keyword and every content word of the title is
+    used by at least ``min_reporters`` distinct reporters of the theme (a word only one
+    or two people used would identify them); themes where no phrase qualifies get
+    "Unnamed theme". Without reporter ids, words must occur in two texts of the theme.
+    Titles come from the ``n_title_sources`` reports closest to the theme's centre.
+    """
     labels = np.asarray(labels, dtype=np.int64)
+    _check_lengths(texts, labels, embeddings, reporter_ids)
+    n_themes = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    known = reporter_ids is not None and any(r is not None for r in reporter_ids)
+    stats = term_stats(texts, labels, reporter_ids if known else None)
+    keyword_lists = _keywords(texts, labels, n_themes, stats, known, min_reporters, n_keywords)
+    x = l2_normalise(embeddings)
+    member_lists = [np.flatnonzero(labels == theme) for theme in range(n_themes)]
+    centroids = [
+        x[m].mean(axis=0) if m.size else np.zeros(x.shape[1], dtype=np.float32)
+        for m in member_lists
+    ]
+    inputs = _titles(
+        texts, x, member_lists, centroids, stats, (known, min_reporters, n_title_sources)
+    )
+    # without reporter ids no privacy rule applies: a phrase of one report beats nothing
+    fallback_supports = [m if known else 1 for m in inputs[3]]
+    titles = best_titles(*inputs, keywords=keyword_lists, fallback_supports=fallback_supports)
+    return [
+        ThemeDescription(
+            label=theme,
+            title=titles[theme],
+            keywords=keyword_lists[theme],
+            quotes=representative_quotes(
+                members,
+                texts,
+                x,
+                centroids[theme],
+                reporter_ids=reporter_ids,
+                duplicate_groups=duplicate_groups,
+                n_quotes=n_quotes,
+            ),
+            size=int(members.size),
+            n_reporters=_reporter_count(members, reporter_ids),
+            n_distinct=_distinct_count(members, duplicate_groups),
+        )
+        for theme, members in enumerate(member_lists)
+    ]
+
+
+def _check_lengths(
+    texts: Sequence[str],
+    labels: np.ndarray,
+    embeddings: np.ndarray,
+    reporter_ids: Sequence[str | None] | None,
+) -> None:
     if len(texts) != len(labels) or len(embeddings) != len(labels):
         raise ValueError("texts, labels and embeddings must have the same length")
     if reporter_ids is not None and len(reporter_ids) != len(labels):
         raise ValueError("reporter_ids must have one entry per text")
-    n_themes = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
-    # Keywords (and so titles) should stand for several answers, not one odd phrase;
-    # themes too small for that fall back to every term.
-    keywords = ctfidf_keywords(texts, labels, top_n=n_keywords, min_doc_count=2)
-    fallback = ctfidf_keywords(texts, labels, top_n=n_keywords)
-    x = l2_normalise(embeddings)
-    out: list[ThemeDescription] = []
-    for theme in range(n_themes):
-        members = np.flatnonzero(labels == theme)
-        centroid = x[members].mean(axis=0) if members.size else np.zeros(x.shape[1])
-        words = [w for w, _ in keywords.get(theme, []) or fallback.get(theme, [])]
-        reporters = (
-            len({reporter_ids[i] for i in members.tolist() if reporter_ids[i] is not None})
-            if reporter_ids is not None
-            else None
+
+
+def _reporter_count(members: np.ndarray, reporter_ids: Sequence[str | None] | None) -> int | None:
+    """Distinct known reporters among the members; None when reporters are not known."""
+    if reporter_ids is None:
+        return None
+    return len({reporter_ids[i] for i in members.tolist() if reporter_ids[i] is not None})
+
+
+def _distinct_count(members: np.ndarray, duplicate_groups: np.ndarray | None) -> int:
+    """Members that are not near-duplicates of one another."""
+    if duplicate_groups is None:
+        return len(members)
+    return len(np.unique(duplicate_groups[members]))
+
+
+def _keywords(
+    texts: Sequence[str],
+    labels: np.ndarray,
+    n_themes: int,
+    stats: TermStats | None,
+    known: bool,
+    min_reporters: int,
+    n_keywords: int,
+) -> list[list[str]]:
+    if known:
+        # privacy: no fallback to words fewer people used, even if that leaves none
+        by_reporters = ctfidf_keywords(
+            texts, labels, n_keywords, min_reporters=min_reporters, stats=stats
         )
-        distinct = (
-            len(np.unique(duplicate_groups[members]))
-            if duplicate_groups is not None
-            else len(members)
-        )
-        out.append(
-            ThemeDescription(
-                label=theme,
-                title=make_title(words),
-                keywords=words,
-                quotes=representative_quotes(
-                    members,
-                    texts,
-                    x,
-                    centroid,
-                    reporter_ids=reporter_ids,
-                    duplicate_groups=duplicate_groups,
-                    n_quotes=n_quotes,
-                ),
-                size=int(members.size),
-                n_reporters=reporters,
-                n_distinct=int(distinct),
-            )
-        )
-    return out
+        return [[w for w, _ in by_reporters.get(t, [])] for t in range(n_themes)]
+    # Keywords should stand for several answers, not one odd phrase; themes too small
+    # for that fall back to every term.
+    keywords = ctfidf_keywords(texts, labels, n_keywords, min_doc_count=2, stats=stats)
+    fallback = ctfidf_keywords(texts, labels, n_keywords, stats=stats)
+    return [[w for w, _ in keywords.get(t) or fallback.get(t, [])] for t in range(n_themes)]
+
+
+def _titles(
+    texts: Sequence[str],
+    x: np.ndarray,
+    member_lists: list[np.ndarray],
+    centroids: list[np.ndarray],
+    stats: TermStats | None,
+    settings: tuple[bool, int, int],
+) -> tuple[list[list[list[str]]], list[dict[str, float]], list[Callable[[str], int]], list[int]]:
+    """Inputs of ``best_titles``: candidate phrases, word weights and support per theme."""
+    known, min_reporters, n_sources = settings
+    sources: list[np.ndarray] = []
+    for members, centroid in zip(member_lists, centroids, strict=True):
+        sims = x[members] @ centroid if members.size else np.zeros(0)
+        sources.append(members[np.argsort(-sims, kind="stable")[:n_sources]])
+    flat = [int(i) for src in sources for i in src]
+    # one parser pass over every theme's sources: spaCy is much faster in batches
+    phrases = candidate_phrases([texts[i] for i in flat])
+    per_theme: list[list[list[str]]] = []
+    weights: list[dict[str, float]] = []
+    supports: list[Callable[[str], int]] = []
+    min_supports: list[int] = []
+    pos = 0
+    for theme, src in enumerate(sources):
+        per_theme.append(phrases[pos : pos + len(src)])
+        pos += len(src)
+        row = stats.row(theme) if stats is not None else None
+        if stats is None or row is None:
+            weights.append({})
+            supports.append(lambda _w: 0)
+        else:
+            weights.append(_row_dict(stats.weights, row, stats.vocab))
+            counts = _row_dict(stats.reporters if known else stats.doc_freq, row, stats.vocab)
+            supports.append(lambda w, c=counts: int(c.get(w, 0)))  # type: ignore[misc]
+        min_supports.append(min_reporters if known else min(2, len(member_lists[theme])))
+    return per_theme, weights, supports, min_supports
+
+
+def _row_dict(matrix: Any, row: int, vocab: np.ndarray) -> dict[str, float]:
+    start, stop = matrix.indptr[row], matrix.indptr[row + 1]
+    return {
+        str(vocab[c]): float(v)
+        for c, v in zip(matrix.indices[start:stop], matrix.data[start:stop], strict=True)
+    }
 
 
 class CTfidfRepresentation:
-    """The default representation step: c-TF-IDF keywords, title and quotes."""
+    """The default representation step: c-TF-IDF keywords, a phrase title and quotes.
 
-    def __init__(self, n_keywords: int = 8, n_quotes: int = 3) -> None:
+    ``min_reporters`` is the minimum-reporter rule applied to keywords and title words
+    when reporter ids are known (see ``describe_themes``).
+    """
+
+    def __init__(
+        self, n_keywords: int = 8, n_quotes: int = 3, min_reporters: int = DEFAULT_MIN_REPORTERS
+    ) -> None:
         self.n_keywords = n_keywords
         self.n_quotes = n_quotes
+        self.min_reporters = min_reporters
 
     def describe(
         self,
@@ -271,4 +321,5 @@ class CTfidfRepresentation:
             duplicate_groups=duplicate_groups,
             n_keywords=self.n_keywords,
             n_quotes=self.n_quotes,
+            min_reporters=self.min_reporters,
         )

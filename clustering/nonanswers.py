@@ -53,8 +53,9 @@ _PATTERNS = (
     # "nothing really", "none at the moment", "no for now", "nothing this week"
     re.compile(
         r"^(nothing|none|no|nope|nah|nada|zilch)( (really|much|special|new|else|to report|"
-        r"to add|to say|comes to mind|at (the|this) (moment|time|point)|for now|so far|"
-        r"this (week|time|month)|today|thanks?|thank you))*$"
+        r"to add|to say|comes to mind|springs to mind|at (the|this) (moment|time|point)|"
+        r"atm|rn|right now|currently|for now|so far|this (week|time|month)|today|thanks?|"
+        r"thank you))*$"
     ),
     re.compile(
         r"^no (comments?|complaints?|issues?|problems?|pain ?points?|concerns?|answer)"

@@ -71,6 +71,42 @@ def match_clusters(
     if not new_themes:
         return ClusterMatch(mapping={}, retired=list(old_ids))
 
+    overlap, new_size, old_present = _member_counts(
+        item_ids, labels, old_assignments, new_themes, old_ids
+    )
+    union = new_size[:, None] + old_present[None, :] - overlap
+    jaccard = np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+    cent_sim = _centroid_similarity(old_centroids, old_ids, new_centroids, new_themes)
+
+    eligible = (jaccard >= min_jaccard) | ((overlap == 0) & (cent_sim >= min_centroid_similarity))
+    score = np.where(eligible, jaccard + 0.01 * cent_sim, -1.0)
+    rows, cols = linear_sum_assignment(-score)
+
+    mapping: dict[int, ThemeId] = {}
+    matched_old: set[int] = set()
+    for r, c in zip(rows, cols, strict=True):
+        if eligible[r, c]:
+            mapping[new_themes[r]] = old_ids[c]
+            matched_old.add(int(c))
+
+    new_ids, splits = _fresh_themes(new_themes, old_ids, mapping, matched_old, overlap, make_id)
+    merges, retired = _unmatched_old(
+        new_themes, old_ids, mapping, matched_old, overlap, old_present
+    )
+    return ClusterMatch(
+        mapping=mapping, new_ids=new_ids, merges=merges, splits=splits, retired=retired
+    )
+
+
+def _member_counts(
+    item_ids: Sequence[Hashable],
+    labels: np.ndarray,
+    old_assignments: Mapping[Hashable, ThemeId],
+    new_themes: list[int],
+    old_ids: list[ThemeId],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Items shared by each (new label, old theme) pair, each new cluster's size, and each
+    old theme's members still present in this run."""
     new_pos = {t: i for i, t in enumerate(new_themes)}
     old_pos = {t: i for i, t in enumerate(old_ids)}
     overlap = np.zeros((len(new_themes), len(old_ids)))
@@ -85,27 +121,35 @@ def match_clusters(
         new_size[new_pos[int(label)]] += 1
         if old is not None and old in old_pos:
             overlap[new_pos[int(label)], old_pos[old]] += 1
-    union = new_size[:, None] + old_present[None, :] - overlap
-    jaccard = np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+    return overlap, new_size, old_present
 
-    cent_sim = np.zeros_like(jaccard)
+
+def _centroid_similarity(
+    old_centroids: Mapping[ThemeId, np.ndarray],
+    old_ids: list[ThemeId],
+    new_centroids: np.ndarray,
+    new_themes: list[int],
+) -> np.ndarray:
+    """Cosine between each new label's centre and each old theme's (0 where one is unknown)."""
+    cent_sim = np.zeros((len(new_themes), len(old_ids)))
     with_centroid = [j for j, t in enumerate(old_ids) if t in old_centroids]
     if with_centroid and len(new_centroids):
         old_mat = l2_normalise(np.vstack([old_centroids[old_ids[j]] for j in with_centroid]))
         new_mat = l2_normalise(np.asarray(new_centroids)[new_themes])
         cent_sim[:, with_centroid] = new_mat @ old_mat.T
+    return cent_sim
 
-    eligible = (jaccard >= min_jaccard) | ((overlap == 0) & (cent_sim >= min_centroid_similarity))
-    score = np.where(eligible, jaccard + 0.01 * cent_sim, -1.0)
-    rows, cols = linear_sum_assignment(-score)
 
-    mapping: dict[int, ThemeId] = {}
-    matched_old: set[int] = set()
-    for r, c in zip(rows, cols, strict=True):
-        if eligible[r, c]:
-            mapping[new_themes[r]] = old_ids[c]
-            matched_old.add(int(c))
-
+def _fresh_themes(
+    new_themes: list[int],
+    old_ids: list[ThemeId],
+    mapping: dict[int, ThemeId],
+    matched_old: set[int],
+    overlap: np.ndarray,
+    make_id: Callable[[], ThemeId],
+) -> tuple[list[ThemeId], dict[ThemeId, list[ThemeId]]]:
+    """Give each unmatched new label a fresh id (added to `mapping`); one that took most of
+    its old members from a theme that lives on is a split of it."""
     new_ids: list[ThemeId] = []
     splits: dict[ThemeId, list[ThemeId]] = {}
     for r, theme in enumerate(new_themes):
@@ -119,7 +163,19 @@ def match_clusters(
             parent = int(from_old.argmax())
             if parent in matched_old:
                 splits.setdefault(old_ids[parent], []).append(fresh)
+    return new_ids, splits
 
+
+def _unmatched_old(
+    new_themes: list[int],
+    old_ids: list[ThemeId],
+    mapping: dict[int, ThemeId],
+    matched_old: set[int],
+    overlap: np.ndarray,
+    old_present: np.ndarray,
+) -> tuple[dict[ThemeId, list[ThemeId]], list[ThemeId]]:
+    """Unmatched old themes: merged into the theme that took most of their members, or
+    retired."""
     merges: dict[ThemeId, list[ThemeId]] = {}
     retired: list[ThemeId] = []
     for c, old_id in enumerate(old_ids):
@@ -130,9 +186,7 @@ def match_clusters(
             merges.setdefault(mapping[new_themes[int(went_to.argmax())]], []).append(old_id)
         else:
             retired.append(old_id)
-    return ClusterMatch(
-        mapping=mapping, new_ids=new_ids, merges=merges, splits=splits, retired=retired
-    )
+    return merges, retired
 
 
 def warm_start_labels(

@@ -18,6 +18,7 @@ from bot.db.base import Base
 from bot.db.session import SessionFactory, make_engine, make_session_factory
 from bot.settings import Settings, load_settings
 from bot.slack.client import make_client
+from clustering.embedding import SentenceTransformerEmbedder
 from tests.slack_requests import SIGNING_SECRET, Sender
 from tests.slack_stand_in import SlackStandIn
 
@@ -128,3 +129,11 @@ def app(settings: Settings, session_factory: SessionFactory) -> App:
 @pytest.fixture
 def sender(app: App) -> Sender:
     return Sender(app)
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The packaged MiniLM model, loaded once per test run (every test that needs it)."""
+    embedder = SentenceTransformerEmbedder()
+    embedder.embed(["warm up"])
+    return embedder

@@ -72,7 +72,7 @@ def test_describe_themes_counts_sizes_and_reporters() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(6, 8)).astype(np.float32)
     reporters = ["u1", "u1", "u2", "u3", "u3", "u3"]
-    out = describe_themes(TEXTS, LABELS, x, reporter_ids=reporters)
+    out = describe_themes(TEXTS, LABELS, x, reporter_ids=reporters, min_reporters=2)
     assert [d.size for d in out] == [3, 3]
     assert [d.n_reporters for d in out] == [2, 1]
     assert len(out[1].quotes) == 1  # one reporter, one quote

@@ -14,6 +14,8 @@ from clustering.nonanswers import is_non_answer
         "NA.",
         "nothing",
         "Nothing really",
+        "Nothing comes to mind atm",
+        "nothing right now",
         "none",
         "None.",
         "no comment",
@@ -45,6 +47,7 @@ def test_non_answers_are_recognised(text: str | None) -> None:
         "VPN drops every hour",
         "none of the printers work",
         "nothing works after the update",
+        "nothing works atm",
         "Jira is slow",
     ],
 )

@@ -100,3 +100,13 @@ def test_length_mismatch_is_rejected() -> None:
     x, y = blobs(n=20, k=2)
     with pytest.raises(ValueError, match="embeddings"):
         ThemePipeline().fit(_texts(y)[:10], x)
+
+
+def test_min_reporters_reaches_the_default_representation() -> None:
+    pipe = ThemePipeline(min_reporters=5)
+    assert getattr(pipe.representation, "min_reporters", None) == 5
+    x, y = blobs(n=60, k=2, std=0.5)
+    result = pipe.fit(_texts(y), x, reporter_ids=[f"u{i % 4}" for i in range(60)])
+    # four people in all: no word reaches five of them, so nothing identifying is shown
+    assert all(t.keywords == [] for t in result.themes)
+    assert result.thresholds.shape == (result.n_themes,)

@@ -1,0 +1,54 @@
+"""Every theme title on labelled sets, with the ones that break the title rules.
+
+Usage: .venv/bin/python benchmarks/theme_titles.py [--sets clinc150_test hwu64_test]
+The sets carry no reporter ids, so titles need words from two texts of the theme (the
+minimum-reporter rule for words applies only when reporters are known).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from theme_quality import cached_embeddings, load_set  # noqa: E402
+
+from clustering.pipeline import ThemePipeline  # noqa: E402
+from clustering.titles import FALLBACK_TITLE, duplicate_titles, title_problems  # noqa: E402
+
+DEFAULT_SETS = ("clinc150_test", "hwu64_test")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS))
+    args = parser.parse_args(argv)
+    bad_total = 0
+    for name in args.sets:
+        texts, _ = load_set(name)
+        result = ThemePipeline().fit(texts, cached_embeddings(name, texts))
+        titles = [t.title for t in result.themes]
+        print(f"\n## {name}: {len(titles)} themes\n")
+        print("| # | size | title | problems |")
+        print("|---|---|---|---|")
+        bad = 0
+        for theme in result.themes:
+            problems = title_problems(theme.title)
+            bad += bool(problems)
+            print(f"| {theme.label + 1} | {theme.size} | {theme.title} | {'; '.join(problems)} |")
+        dupes = duplicate_titles(titles)
+        unnamed = sum(t.startswith(FALLBACK_TITLE) for t in titles)
+        print(
+            f"\n{name}: {bad} of {len(titles)} titles break the rules, "
+            f"{len(dupes)} duplicated, {unnamed} unnamed"
+        )
+        bad_total += bad + len(dupes)
+    return 0 if bad_total == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
