@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -17,22 +19,30 @@ from bot.deps import Deps
 from bot.domain.capture import CaptureLimits
 from bot.domain.lessons import Library, load_library
 from bot.domain.pii_patterns import parse_pii_patterns
+from bot.domain.wording import DEFAULT_WORDING, Wording
 from bot.jobs.worker import Worker
 from bot.listeners import register_listeners
 from bot.listeners.signature import SignedRequestsOnly
 from bot.privacy.scrub import Scrubber
+from bot.services.audit_log import ReadAuditLog
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.claims import RequestClaims
 from bot.services.concerns import ConcernService
 from bot.services.embeddings import EmbeddingService
+from bot.services.erasure import ErasureService
+from bot.services.followups import FollowupService
 from bot.services.insights import ThemeInsights
+from bot.services.lenses import LensSuggester
 from bot.services.nudges import NudgeService
+from bot.services.pilots import PilotService
 from bot.services.privacy import FullScrub, PrivacyStep
+from bot.services.pulses import PulseService
 from bot.services.suggestions import LessonSuggester
+from bot.services.theme_corrections import ThemeCorrections
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
-from bot.settings import Settings
+from bot.settings import Settings, read_wording
 from bot.slack.client import make_client
 from bot.slack.gate import SlackGate
 from bot.slack.notifications import ReporterNotifier
@@ -40,6 +50,15 @@ from bot.slack.roles import RoleDirectory
 from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
+
+
+def build_wording(settings: Settings) -> Wording:
+    """The employee-facing wording (PAINPOINT_WORDING, else the defaults) and the privacy
+    rules it states."""
+    wording = read_wording(settings.wording) if settings.wording else DEFAULT_WORDING
+    return wording.with_facts(
+        min_reporters=settings.min_reporters, retention_days=settings.retention_days
+    )
 
 
 def build_scrubber(settings: Settings) -> Scrubber:
@@ -94,7 +113,9 @@ def build_theme_service(
         embedder_factory or in_process_embedder(settings),
         model_name=model_name,
     )
-    return ThemeService(session_factory, embeddings, ThemePipeline, kind=kind)
+    # The engine's titles and keywords follow the same minimum-reporter rule as every surface.
+    pipeline = partial(ThemePipeline, min_reporters=settings.min_reporters)
+    return ThemeService(session_factory, embeddings, pipeline, kind=kind)
 
 
 def in_process_embedder(settings: Settings) -> Callable[[], Embedder]:
@@ -110,6 +131,7 @@ def build_deps(
     embedder_factory: Callable[[], Embedder] | None = None,
     full_scrub: FullScrub | None = None,
 ) -> Deps:
+    # Long: the composition root names every shared part once, in the one Deps(...) call.
     """Create the services every listener shares.
 
     `embedder_factory` and `full_scrub` default to work in this process; `painpoint run`
@@ -124,7 +146,66 @@ def build_deps(
     # The fast stage runs on Slack's acknowledgement path: load it now (seconds, once per
     # process), never on the first report.
     scrubber.warm_up(ner=False)
-    capture = CaptureService(
+    capture = build_capture_service(settings, session_factory, scrubber)
+    themes = build_theme_service(settings, session_factory, embedder_factory=embedder_factory)
+    lenses = LensSuggester(
+        session_factory, embedder_factory, model_name=themes.embeddings.model_name
+    )
+    after = AfterAnswer.build(
+        settings,
+        session_factory,
+        assign=lenses.after(themes.assign_new),
+        full_scrub=full_scrub or in_process_full_scrub(scrubber),
+    )
+    capture.on_recorded = after.scrubbing.submit
+    roles = RoleDirectory(
+        client,
+        managers=settings.managers,
+        trainers=settings.trainers,
+        cache_seconds=settings.role_cache_seconds,
+    )
+    nudges = build_nudge_service(settings, session_factory, scrubber)
+    nudges.concerns.on_recorded = after.scrubbing_concerns.submit
+    return Deps(
+        settings=settings,
+        session_factory=session_factory,
+        capture=capture,
+        roles=roles,
+        notifier=ReporterNotifier(
+            make_client(settings, gated=True), SlackGate(settings.nudge_rate)
+        ),
+        insights=ThemeInsights(
+            session_factory, min_reporters=settings.min_reporters, teams=settings.teams
+        ),
+        theme_status=ThemeStatusService(session_factory),
+        corrections=ThemeCorrections(session_factory, min_reporters=settings.min_reporters),
+        themes=themes,
+        embedding_worker=after.embedding,
+        privacy=after.privacy,
+        privacy_workers=(after.scrubbing, after.scrubbing_concerns),
+        claims=RequestClaims(session_factory),
+        nudges=nudges,
+        suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
+        pilots=PilotService(session_factory, min_reporters=settings.min_reporters),
+        pulses=PulseService(
+            session_factory,
+            secret_key=settings.secret_key,
+            min_reporters=settings.min_reporters,
+        ),
+        followups=FollowupService(session_factory, pseudonym=capture.pseudonym),
+        lenses=lenses,
+        wording=build_wording(settings),
+        audit_log=ReadAuditLog(session_factory),
+        erasure=ErasureService(session_factory, secret_key=settings.secret_key),
+    )
+
+
+def build_capture_service(
+    settings: Settings, session_factory: SessionFactory, scrubber: Scrubber
+) -> CaptureService:
+    """Capture with the configured limits and the company's scrubber."""
+    assert settings.secret_key is not None
+    return CaptureService(
         session_factory,
         secret_key=settings.secret_key,
         scrubber=scrubber,
@@ -134,48 +215,45 @@ def build_deps(
             duplicate_window=timedelta(hours=settings.duplicate_window_hours),
         ),
     )
-    themes = build_theme_service(settings, session_factory, embedder_factory=embedder_factory)
-    embedding_worker = None
-    if settings.embed_on_capture:
-        # After Slack has its answer: embed new reports in batches and let each join its
-        # nearest theme; a single worker thread keeps bursts from starving request threads.
-        embedding_worker = BatchWorker(themes.assign_new, name="embedding")
-    privacy = PrivacyStep(
-        session_factory,
-        secret_key=settings.secret_key,
-        full_scrub=full_scrub or in_process_full_scrub(scrubber),
-        on_clean=embedding_worker.submit if embedding_worker else None,
-    )
-    # Also after the answer: the full scrub of what was stored sealed, then the embedding.
-    scrubbing = BatchWorker(privacy.painpoints, name="privacy", linger=0.05)
-    scrubbing_concerns = BatchWorker(privacy.concerns, name="privacy-concerns", linger=0.05)
-    capture.on_recorded = scrubbing.submit
-    roles = RoleDirectory(
-        client,
-        managers=settings.managers,
-        trainers=settings.trainers,
-        cache_seconds=settings.role_cache_seconds,
-    )
-    nudges = build_nudge_service(settings, session_factory, scrubber)
-    nudges.concerns.on_recorded = scrubbing_concerns.submit
-    return Deps(
-        settings=settings,
-        session_factory=session_factory,
-        capture=capture,
-        roles=roles,
-        notifier=ReporterNotifier(
-            make_client(settings, gated=True), SlackGate(settings.nudge_rate)
-        ),
-        insights=ThemeInsights(session_factory, min_reporters=settings.min_reporters),
-        theme_status=ThemeStatusService(session_factory),
-        themes=themes,
-        embedding_worker=embedding_worker,
-        privacy=privacy,
-        privacy_workers=(scrubbing, scrubbing_concerns),
-        claims=RequestClaims(session_factory),
-        nudges=nudges,
-        suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
-    )
+
+
+@dataclass(frozen=True)
+class AfterAnswer:
+    """The work done after Slack has its answer: the full scrub of what was stored sealed,
+    then the embedding of clean reports."""
+
+    privacy: PrivacyStep
+    scrubbing: BatchWorker
+    scrubbing_concerns: BatchWorker
+    embedding: BatchWorker | None
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        session_factory: SessionFactory,
+        *,
+        assign: Callable[[Sequence[int]], object],
+        full_scrub: FullScrub,
+    ) -> AfterAnswer:
+        """The workers; `assign` embeds clean reports and lets each join its nearest theme."""
+        assert settings.secret_key is not None
+        embedding = None
+        if settings.embed_on_capture:
+            # Batches, on a single worker thread, so bursts never starve request threads.
+            embedding = BatchWorker(assign, name="embedding")
+        privacy = PrivacyStep(
+            session_factory,
+            secret_key=settings.secret_key,
+            full_scrub=full_scrub,
+            on_clean=embedding.submit if embedding else None,
+        )
+        return cls(
+            privacy=privacy,
+            scrubbing=BatchWorker(privacy.painpoints, name="privacy", linger=0.05),
+            scrubbing_concerns=BatchWorker(privacy.concerns, name="privacy-concerns", linger=0.05),
+            embedding=embedding,
+        )
 
 
 def build_worker(

@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.session import SessionFactory
+from bot.domain.wording import DEFAULT_WORDING, Wording
+from bot.services.audit_log import ReadAuditLog
 from bot.services.background import BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.claims import RequestClaims
+from bot.services.erasure import ErasureService
+from bot.services.followups import FollowupService
 from bot.services.insights import ThemeInsights
+from bot.services.lenses import LensSuggester
 from bot.services.nudges import NudgeService
+from bot.services.pilots import PilotService
 from bot.services.privacy import PrivacyStep
+from bot.services.pulses import PulseService
 from bot.services.suggestions import LessonSuggester
+from bot.services.theme_corrections import ThemeCorrections
 from bot.services.theme_status import ThemeStatusService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
@@ -29,6 +37,8 @@ class Deps:
     roles: RoleDirectory
     insights: ThemeInsights
     theme_status: ThemeStatusService
+    # Managers' corrections of themes (rename, merge, split, move).
+    corrections: ThemeCorrections
     themes: ThemeService
     # DMs to reporters who asked to be kept posted (through the gate).
     notifier: ReporterNotifier
@@ -43,6 +53,16 @@ class Deps:
     nudges: NudgeService | None = None
     # Lessons that match each theme (None without a lesson library).
     suggester: LessonSuggester | None = None
+    # Pilots, their pulses, receipts' follow-ups and audit lenses (None only in bare apps).
+    pilots: PilotService | None = None
+    pulses: PulseService | None = None
+    followups: FollowupService | None = None
+    lenses: LensSuggester | None = None
+    # Privacy rights: what employees read (PAINPOINT_WORDING and the rules it states), the
+    # read audit, and forget-me (None only in bare apps).
+    wording: Wording = DEFAULT_WORDING
+    audit_log: ReadAuditLog | None = None
+    erasure: ErasureService | None = None
 
     def settle(self, timeout: float = 60.0) -> bool:
         """Wait until the after-the-ack work queued so far is done (tests, shutdown)."""

@@ -1,4 +1,4 @@
-"""Starting the bot: check settings, migrate, then serve Socket Mode or HTTP."""
+"""Starting the bot: check settings, the model and the Slack token, migrate, then serve."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ import signal
 import sys
 import threading
 from functools import partial
+from pathlib import Path
+
+from slack_bolt import App
+from sqlalchemy import Engine
 
 from bot.app import build_deps, build_worker, create_app
 from bot.db import migrate
 from bot.db.session import make_engine, make_session_factory
+from bot.deps import Deps
+from bot.domain.pii_patterns import parse_pii_patterns
+from bot.jobs.health import HealthFile
+from bot.privacy.process import ProcessScrubber
 from bot.settings import Settings
 from bot.slack.client import make_client
-from clustering.embedding import ProcessEmbedder, SentenceTransformerEmbedder
+from clustering.embedding import DEFAULT_MODEL, ProcessEmbedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 EXIT_USAGE = 2
@@ -36,7 +44,35 @@ def startup_problem(settings: Settings, *, socket_mode: bool) -> str | None:
         return "SLACK_BOT_TOKEN is not set (the xoxb- token from the app's OAuth page)"
     if not socket_mode and not settings.slack_signing_secret:
         return "SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests"
-    return None
+    return model_problem(settings.embedding_model)
+
+
+def model_problem(model: str) -> str | None:
+    """Why the embedding model cannot load, as one line (None when it can).
+
+    Nothing is downloaded at run time, so anything but the packaged model must be a folder.
+    """
+    if model in {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}:
+        return None
+    if (Path(model).expanduser() / "config.json").is_file() or Path(model).expanduser().is_dir():
+        return None
+    return (
+        f"PAINPOINT_EMBEDDING_MODEL={model}: no model folder there; unset it to use the "
+        f"packaged {DEFAULT_MODEL}, or give the path of a sentence-transformers model folder"
+    )
+
+
+def check_slack_token(settings: Settings, *, socket_mode: bool = False) -> None:
+    """Ask Slack who we are (and, for Socket Mode, for a connection) before touching the
+    database: a wrong token fails here, clearly.
+
+    Raises slack_sdk's SlackApiError (refused) or URLError (unreachable); the command line
+    turns both into one line.
+    """
+    client = make_client(settings)
+    client.auth_test()
+    if socket_mode and settings.slack_app_token:
+        client.apps_connections_open(app_token=settings.slack_app_token)
 
 
 def _stop_on_sigterm() -> None:
@@ -63,31 +99,63 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = True) -> int:
+class Children:
+    """The low-priority child processes of `painpoint run`: embeddings and the full scrub.
+
+    The model's work never competes with request threads for this process's interpreter
+    lock; both children load their models in the background at start, so the first report
+    is not the one that waits.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        model = settings.embedding_model
+        self.embedder = ProcessEmbedder(partial(SentenceTransformerEmbedder, model))
+        self.scrubber = ProcessScrubber(parse_pii_patterns(settings.pii_patterns))
+
+    def start(self, deps: Deps) -> None:
+        """Load the models, then finish the full scrub of anything a crash left sealed."""
+        self.scrubber.start()
+        threading.Thread(target=deps.privacy.sweep, name="privacy-sweep", daemon=True).start()
+        if deps.embedding_worker is not None:
+            threading.Thread(
+                target=self.embedder.embed, args=(["warm-up"],), name="model-warm-up", daemon=True
+            ).start()
+
+    def close(self) -> None:
+        """Stop both children."""
+        self.embedder.close()
+        self.scrubber.close()
+
+
+def run(
+    settings: Settings,
+    *,
+    http: bool,
+    port: int,
+    host: str,
+    worker: bool = True,
+    health_file: str | None = None,
+) -> int:
     """Serve until interrupted; returns the process exit code."""
     socket_mode = bool(settings.slack_app_token) and not http
     problem = startup_problem(settings, socket_mode=socket_mode)
     if problem:
         return _refuse(problem)
+    check_slack_token(settings, socket_mode=socket_mode)
     _stop_on_sigterm()
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     client = make_client(settings)
-    # Embeddings are computed in a low-priority child process: the model's work then never
-    # competes with request threads for this process's interpreter lock.
-    embedder = ProcessEmbedder(partial(SentenceTransformerEmbedder, settings.embedding_model))
+    children = Children(settings)
     deps = build_deps(
         settings,
         client=client,
         session_factory=make_session_factory(engine),
-        embedder_factory=lambda: embedder,
+        embedder_factory=lambda: children.embedder,
+        full_scrub=children.scrubber.full_many,
     )
     app = create_app(settings, client=client, deps=deps)
-    if deps.embedding_worker is not None:
-        # Load the model now, in the background, so the first report is not the one that waits.
-        threading.Thread(
-            target=embedder.embed, args=(["warm-up"],), name="model-warm-up", daemon=True
-        ).start()
+    children.start(deps)
     background = None
     if worker:
         # Every process may run one; the lease lets only one of them do the work.
@@ -99,24 +167,54 @@ def run(settings: Settings, *, http: bool, port: int, host: str, worker: bool = 
         ).start()
         if deps.nudges is not None:
             deps.nudges.on_scheduled = lambda _campaign_id: background.poke()
+    health = HealthFile(health_file, lease=background.lease if background else None).start()
     _freeze_startup_objects()
     try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            logger.info("painpoint connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
-            return 0
-        from bot.server import PainpointWSGI, serve
-
-        serve(
-            PainpointWSGI(app, engine, signing_secret=settings.slack_signing_secret or ""),
-            host=host,
-            port=port,
-            threads=settings.http_threads,
-        )
-        return 0
+        return _serve(app, engine, settings, socket_mode=socket_mode, host=host, port=port)
     finally:
+        health.stop()
         if background is not None:
             background.stop()
-        embedder.close()
+        # Let the after-the-ack work in flight finish before its child processes stop; what
+        # is left sealed is swept at the next start.
+        deps.settle(timeout=10)
+        children.close()
+
+
+def _serve(
+    app: App, engine: Engine, settings: Settings, *, socket_mode: bool, host: str, port: int
+) -> int:
+    """Serve Slack until interrupted: Socket Mode, or HTTP through waitress."""
+    if socket_mode:
+        from bot.socket_mode import serve_socket_mode
+
+        logger.info("painpoint connecting to Slack in Socket Mode")
+        serve_socket_mode(app, settings.slack_app_token or "")
+        return 0
+    from bot.server import PainpointWSGI, serve
+
+    serve(
+        PainpointWSGI(app, engine, signing_secret=settings.slack_signing_secret or ""),
+        host=host,
+        port=port,
+        threads=settings.http_threads,
+    )
+    return 0
+
+
+def run_worker(settings: Settings, *, health_file: str | None = None) -> int:
+    """`painpoint worker`: scheduled work without serving Slack, until SIGTERM/SIGINT."""
+    if not settings.slack_bot_token:
+        return _refuse("SLACK_BOT_TOKEN is not set (the xoxb- token from the app's OAuth page)")
+    problem = model_problem(settings.embedding_model)
+    if problem:
+        return _refuse(problem)
+    check_slack_token(settings)
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    worker = build_worker(settings, engine=engine, session_factory=make_session_factory(engine))
+    health = HealthFile(health_file, lease=worker.lease).start()
+    try:
+        return worker.run_forever()
+    finally:
+        health.stop()

@@ -9,8 +9,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.request.internals import build_context
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -93,13 +95,29 @@ class PainpointWSGI:
             # Nothing from an unverified request is parsed, logged or acted on.
             return _json(start_response, 401, {"error": "invalid request"})
         try:
-            response = self._app.dispatch(BoltRequest(body=raw.decode("utf-8"), headers=headers))
+            response = self._app.dispatch(slack_request(raw.decode("utf-8"), headers))
         except Exception as exc:
             # Bolt parses the body when the request is built and while it routes it, and
             # raises on bodies Slack never sends (not UTF-8, broken JSON, missing fields).
             logger.warning("unreadable signed request on /slack/events: %s", type(exc).__name__)
             return _json(start_response, 400, {"error": "malformed request"})
         return _bolt_reply(start_response, response)
+
+
+def slack_request(body: str, headers: dict[str, str | Sequence[str]]) -> BoltRequest:
+    """Bolt's request for a verified body, with Bolt's form parsing corrected.
+
+    Bolt reads any form body that merely contains the word "payload" (a report saying "the
+    payload field is empty") as an interactivity payload, finds none and drops the request.
+    A form without a `payload` field is read as the plain form it is.
+    """
+    request = BoltRequest(body=body, headers=headers)
+    if not request.body and body and not body.lstrip().startswith("{"):
+        fields = dict(parse_qsl(body, keep_blank_values=True))
+        if fields and "payload" not in fields:
+            request.body = fields
+            request.context = build_context(BoltContext(), fields)
+    return request
 
 
 def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:

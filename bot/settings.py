@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.wording import Wording, WordingError, parse_wording
+
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "painpoint.db")
 
 
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     lessons_dir: str | None = Field(default=None, alias="PAINPOINT_LESSONS_DIR")
     log_level: str = Field(default="INFO", alias="PAINPOINT_LOG_LEVEL")
     pii_patterns: str | None = Field(default=None, alias="PAINPOINT_PII_PATTERNS")
+    # Off by default: text is kept until a person or an operator erases it.
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36500, alias="PAINPOINT_RETENTION_DAYS"
+    )
+    wording: str | None = Field(default=None, alias="PAINPOINT_WORDING")
 
     @field_validator("managers", "trainers", "teams", mode="before")
     @classmethod
@@ -122,12 +129,42 @@ class Settings(BaseSettings):
         parse_pii_patterns(value)  # raises ValueError with one clear line
         return value
 
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
+        # An empty value or "off" leaves retention off, as when the variable is unset.
+        if isinstance(value, str) and value.strip().casefold() in {"", "off", "none"}:
+            return None
+        return value
+
+    @field_validator("wording")
+    @classmethod
+    def _wording_file(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        read_wording(value)  # raises ValueError with one clear line
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+
+def read_wording(path: str) -> Wording:
+    """The company's wording file (PAINPOINT_WORDING), read and checked."""
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    try:
+        return parse_wording(source)
+    except WordingError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 class SettingsError(Exception):

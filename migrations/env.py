@@ -8,6 +8,7 @@ from sqlalchemy import pool
 from bot.db import (
     models,  # noqa: F401  (registers every table on the metadata)
     nudge_models,  # noqa: F401  (nudge tables)
+    pilot_models,  # noqa: F401  (pilot tables)
 )
 from bot.db.base import Base
 from bot.db.session import make_engine

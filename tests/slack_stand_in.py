@@ -268,7 +268,9 @@ class SlackStandIn:
                     self._send(failure.status, body, headers)
                     return
                 auth = self.headers.get("Authorization", "")
-                if method != "auth.test" and not auth.startswith("Bearer xoxb-"):
+                # apps.connections.open takes the app-level token (Socket Mode), the rest a bot's.
+                token = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+                if method != "auth.test" and not auth.startswith(token):
                     self._send(200, {"ok": False, "error": "not_authed"})
                     return
                 self._send(200, stand_in.answer(method, params))

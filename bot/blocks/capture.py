@@ -35,15 +35,46 @@ from bot.blocks.common import (
     plain,
     to_dicts,
 )
+from bot.blocks.followups import followup_blocks
 from bot.domain.capture import CATEGORIES, FREQUENCIES, MAX_HOURS_PER_WEEK, PainPointView
 from bot.domain.roles import Role
 from bot.domain.text import shorten
+from bot.domain.wording import DEFAULT_WORDING, Wording
 
 MODAL_TEXT_LIMIT = 3000  # Slack's plain_text_input max_length
-PROTECTION_LINE = (
-    "Your name is not stored with it: managers only ever see themes that several people "
-    "report, with e-mails, phone numbers and mentions removed."
+# The one consent, in the words the nudge audience honours (bot.slack.audience): a reporter
+# who did not tick it is never messaged about their theme, by anyone.
+KEEP_POSTED_LABEL = "Keep me posted"
+KEEP_POSTED_CONSENT = "You may message me about this theme — its status, a pilot, a lesson"
+KEEP_POSTED_KEPT = (
+    "Ticking *Keep me posted* keeps your Slack id with this report, only for those messages; "
+    "untick it any time with *Add details*."
 )
+KEPT_POSTED_RECEIPT = (
+    "You asked to be kept posted, so your Slack id is kept with this report, only to message "
+    "you about its theme — its status, a pilot, a lesson. Untick it with *Add details*."
+)
+
+
+def protection_line(wording: Wording = DEFAULT_WORDING) -> str:
+    """What is kept and who sees it, in one line (receipts, the form, help)."""
+    return (
+        "What is kept: your words with names, e-mails, phone numbers and similar details "
+        "removed, under a code instead of your name. Managers see them only within a theme that "
+        f"at least {wording.min_reporters} people report. Details: `/painpoint privacy`."
+    )
+
+
+def retention_line(wording: Wording = DEFAULT_WORDING) -> str:
+    """How long the text is kept (PAINPOINT_RETENTION_DAYS)."""
+    if wording.retention_days is None:
+        return "Your reports are kept until you erase them."
+    return (
+        f"The text of a report is removed after {wording.retention_days} days; it still counts "
+        "in the numbers."
+    )
+
+
 STATUS_LABELS = {
     "received": "Received",
     "new": "New theme",
@@ -65,7 +96,9 @@ def report_modal(
     teams: Sequence[str] = (),
     metadata: dict[str, Any] | None = None,
     notice: str | None = None,
+    wording: Wording = DEFAULT_WORDING,
 ) -> dict[str, Any]:
+    # Long: one form's inputs in the order people fill them in, read as the screen reads.
     """The "what slows you down" modal, optionally prefilled; metadata rides along."""
     blocks: list[Block] = []
     if notice:
@@ -73,14 +106,15 @@ def report_modal(
     blocks.append(
         InputBlock(
             block_id=ids.REPORT_TEXT,
-            label="What slows you down?",
-            hint="A sentence or two is plenty. E-mails, phone numbers and mentions are removed.",
+            label=wording.question,
+            hint="A sentence or two is plenty. Names, e-mails, phone numbers and mentions are "
+            "removed.",
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
                 max_length=MODAL_TEXT_LIMIT,
                 initial_value=shorten(text, MODAL_TEXT_LIMIT) if text else None,
-                placeholder="e.g. I copy order numbers from the CRM into billing by hand every day",
+                placeholder=wording.placeholder,
             ),
         )
     )
@@ -141,11 +175,7 @@ def report_modal(
     blocks.append(
         InputBlock(block_id=ids.REPORT_TEAM, label="Your team", optional=True, element=team_element)
     )
-    keep_option = Option(
-        value="yes",
-        label="Keep me posted about what happens with this",
-        description="We keep your Slack id only to send you one message when its theme changes.",
-    )
+    keep_option = Option(value="yes", label=KEEP_POSTED_LABEL, description=KEEP_POSTED_CONSENT)
     blocks.append(
         InputBlock(
             block_id=ids.REPORT_KEEP_POSTED,
@@ -158,11 +188,15 @@ def report_modal(
             ),
         )
     )
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=PROTECTION_LINE)]))
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"{KEEP_POSTED_KEPT}\n{protection_line(wording)}")]
+        )
+    )
     view = View(
         type="modal",
         callback_id=ids.REPORT_MODAL,
-        title="Report a pain point",
+        title=wording.form_title,
         submit="Send",
         close="Cancel",
         private_metadata=json.dumps(metadata or {}),
@@ -181,7 +215,16 @@ def _format_hours(hours: float | None) -> str | None:
     return str(int(hours)) if float(hours).is_integer() else f"{hours:g}"
 
 
-def receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
+def receipt_note(painpoint: PainPointView, wording: Wording = DEFAULT_WORDING) -> str:
+    """What a receipt says about the report: what it is for, what is kept, and the Slack id
+    when (and only when) the reporter asked to be kept posted."""
+    note = f"{wording.receipt} {protection_line(wording)}"
+    return f"{note}\n{KEPT_POSTED_RECEIPT}" if painpoint.keep_posted else note
+
+
+def receipt(
+    painpoint: PainPointView, *, duplicate: bool = False, wording: Wording = DEFAULT_WORDING
+) -> Response:
     """The ephemeral answer to `/painpoint <text>`: number, protection line, Add details."""
     if duplicate:
         headline = f"You already recorded this as pain point *#{painpoint.id}* — it is stored once."
@@ -189,14 +232,7 @@ def receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
         headline = f"Thanks — recorded as pain point *#{painpoint.id}*."
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=headline)),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="It joins others' reports to find recurring problems worth fixing. "
-                    + PROTECTION_LINE
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=receipt_note(painpoint, wording))]),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -208,10 +244,13 @@ def receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
             ]
         ),
     ]
+    blocks += followup_blocks(painpoint)
     return plain(headline), to_dicts(blocks)
 
 
-def dm_receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response:
+def dm_receipt(
+    painpoint: PainPointView, *, duplicate: bool = False, wording: Wording = DEFAULT_WORDING
+) -> Response:
     """The thread reply to a DM: number, how to add detail, and an Undo button."""
     if duplicate:
         headline = f"You already recorded this as pain point *#{painpoint.id}* — it is stored once."
@@ -219,7 +258,7 @@ def dm_receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response
         headline = f"Recorded as pain point *#{painpoint.id}*. Reply in this thread to add detail."
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=headline)),
-        ContextBlock(elements=[MarkdownTextObject(text=PROTECTION_LINE)]),
+        ContextBlock(elements=[MarkdownTextObject(text=receipt_note(painpoint, wording))]),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -229,12 +268,11 @@ def dm_receipt(painpoint: PainPointView, *, duplicate: bool = False) -> Response
             ]
         ),
     ]
+    blocks += followup_blocks(painpoint)
     return plain(headline), to_dicts(blocks)
 
 
 HELP_TEXT = (
-    "*painpoint* collects what slows you down at work, so the company fixes the right things "
-    "before it buys any AI.\n"
     "• `/painpoint <what slows you down>` records it at once\n"
     "• `/painpoint` opens a form with a few optional details\n"
     "• Send me a direct message — each message is one pain point; reply in its thread to add detail\n"
@@ -242,13 +280,20 @@ HELP_TEXT = (
     "• `/painpoint mine` lists your recent reports\n"
     "• `/painpoint delete <number>` erases one of yours for good\n"
     "• `/painpoint settings` shows your nudge settings\n"
+    "• `/painpoint privacy` says what is kept, who sees what, and why small groups stay hidden\n"
+    "• `/painpoint forget` erases everything painpoint holds about you\n"
 )
-MANAGER_HELP = "*For managers:* `/painpoint digest [7d|30d|90d|all] [team]`, `/painpoint report`"
+MANAGER_HELP = (
+    "*For managers:* `/painpoint digest [7d|30d|90d|all] [team]`, `/painpoint report`, "
+    "`/painpoint pilots`, `/painpoint pilot <number>`, "
+    "`/painpoint pilot log <number> <KPI> <value>`"
+)
 
 
-def help_message(*, is_manager: bool = False) -> Response:
+def help_message(*, is_manager: bool = False, wording: Wording = DEFAULT_WORDING) -> Response:
     """Usage help; managers also see their sub-commands."""
-    text = HELP_TEXT + ("\n" + MANAGER_HELP if is_manager else "") + "\n_" + PROTECTION_LINE + "_"
+    manager = "\n" + MANAGER_HELP if is_manager else ""
+    text = f"{wording.intro}\n{HELP_TEXT}{manager}\n_{protection_line(wording)}_"
     return notice(text)
 
 
@@ -279,33 +324,38 @@ def mine_message(painpoints: Sequence[PainPointView]) -> Response:
     return f"Your {len(painpoints)} most recent pain points", to_dicts(blocks)
 
 
-def home_view(painpoints: Sequence[PainPointView]) -> dict[str, Any]:
+def home_protection(wording: Wording = DEFAULT_WORDING) -> str:
+    """App Home's account of what is kept and who sees it."""
+    return (
+        "*What is kept, and who sees it*\n"
+        "• Your words, with names, e-mails, phone numbers, card and account numbers, "
+        "addresses and mentions removed, and the details you add (how often, hours, team)\n"
+        "• A code made from your Slack id, not your name: it counts you once and shows you "
+        "your own reports\n"
+        "• Your Slack id only on reports where you tick *Keep me posted*, to message you "
+        "about that theme — its status, a pilot, a lesson\n"
+        f"• Managers see themes only when at least {wording.min_reporters} people report "
+        "them, with short quotes; every read is logged\n"
+        f"• {retention_line(wording)} Erase one with `/painpoint delete <number>`, everything "
+        "with `/painpoint forget`; more in `/painpoint privacy`"
+    )
+
+
+def home_view(
+    painpoints: Sequence[PainPointView], *, wording: Wording = DEFAULT_WORDING
+) -> dict[str, Any]:
     """The App Home tab: purpose, protection, the user's own reports, a report button."""
     blocks: list[Block] = [
-        HeaderBlock(text="What slows you down?"),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text="Tell me what costs you time at work — repetitive tasks, waiting on "
-                "approvals, hunting for information, clunky tools. Hundreds of reports become "
-                "a few recurring themes that show where help (including AI) would really pay off."
-            )
-        ),
+        HeaderBlock(text=wording.question),
+        SectionBlock(text=MarkdownTextObject(text=wording.intro)),
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text="Report a pain point", action_id=ids.OPEN_REPORT, style="primary"
+                    text=wording.report_button, action_id=ids.OPEN_REPORT, style="primary"
                 )
             ]
         ),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text="*How your reports are protected*\n"
-                "• Stored under a keyed pseudonym, not your name or Slack id\n"
-                "• E-mails, phone numbers, mentions and secret links are removed before storing\n"
-                "• Managers only see themes reported by several different people\n"
-                "• You can erase any of your reports at any time"
-            )
-        ),
+        SectionBlock(text=MarkdownTextObject(text=home_protection(wording))),
         DividerBlock(),
         HeaderBlock(text="Your recent pain points"),
     ]

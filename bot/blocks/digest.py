@@ -30,6 +30,7 @@ from bot.blocks.common import (
     escape_mrkdwn,
     to_dicts,
 )
+from bot.blocks.themes import correction_actions
 from bot.domain.capture import CATEGORIES
 from bot.domain.text import shorten
 from bot.domain.themes import (
@@ -59,6 +60,8 @@ def theme_headline(summary: ThemeSummary) -> str:
     """One mrkdwn paragraph with the numbers a manager scans first."""
     spike = " · 🔥 *spike this week*" if summary.spike else ""
     hours = f" · ⏱ {summary.hours_per_week:,.0f} h/week" if summary.hours_per_week else ""
+    if summary.impact is not None and summary.impact.people_with_hours:
+        hours = f" · ⏱ {summary.impact.label()}"
     return (
         f"*{escape_mrkdwn(shorten(summary.title, 150))}*\n"
         f"👥 {summary.reporters} people · {summary.size} reports · {trend_label(summary)}"
@@ -115,6 +118,7 @@ def theme_blocks(
                     ButtonElement(
                         text="Details", action_id=ids.THEME_DETAILS, value=str(summary.id)
                     ),
+                    pilot_button(summary),
                     *(
                         [
                             ButtonElement(
@@ -132,6 +136,17 @@ def theme_blocks(
     return blocks
 
 
+def pilot_button(summary: ThemeSummary) -> ButtonElement:
+    """Start a pilot on the theme, or open the one that is running."""
+    if summary.running_pilot is not None:
+        return ButtonElement(
+            text=f"Pilot #{summary.running_pilot}",
+            action_id=ids.PILOT_VIEW,
+            value=str(summary.running_pilot),
+        )
+    return ButtonElement(text="Start a pilot", action_id=ids.PILOT_START, value=str(summary.id))
+
+
 def digest_message(
     report: InsightReport,
     *,
@@ -145,20 +160,7 @@ def digest_message(
     if report.team:
         scope += f", team {report.team}"
     title = f"Pain-point digest — {scope}"
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(title, 150)),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=(
-                        f"{report.total_painpoints:,} reports from {report.total_reporters:,} people"
-                        f" · {report.total_hours_per_week:,.0f} hours a week reported"
-                        f" · themes shown only when at least {report.min_reporters} people report them"
-                    )
-                )
-            ]
-        ),
-    ]
+    blocks: list[Block] = [HeaderBlock(text=shorten(title, 150)), _digest_totals(report)]
     # Header, context, footer and "Show more" take 4 blocks; each theme takes 3 or 4.
     per_page = max(1, min(per_page, (MAX_MESSAGE_BLOCKS - 4) // (4 if controls else 3)))
     pages = max(1, -(-len(report.themes) // per_page))
@@ -184,6 +186,27 @@ def digest_message(
         assert isinstance(first, SectionBlock) and first.text is not None
         first.text.text = shorten(f"{index}. {first.text.text}", 3000)
         blocks += theme
+    blocks += _digest_footer(report, page=page, pages=pages, controls=controls)
+    return f"{title}: {len(report.themes)} themes", to_dicts(blocks)
+
+
+def _digest_totals(report: InsightReport) -> ContextBlock:
+    return ContextBlock(
+        elements=[
+            MarkdownTextObject(
+                text=(
+                    f"{report.total_painpoints:,} reports from {report.total_reporters:,} people"
+                    f" · ≈ {report.total_hours_per_week:,.0f} hours a week lost"
+                    f" · themes shown only when at least {report.min_reporters} people report them"
+                )
+            )
+        ]
+    )
+
+
+def _digest_footer(report: InsightReport, *, page: int, pages: int, controls: bool) -> list[Block]:
+    """What is held back, which page this is, and "Show more" when there is a next page."""
+    blocks: list[Block] = []
     footer = []
     if report.smaller_signals:
         footer.append(
@@ -205,35 +228,59 @@ def digest_message(
                 ]
             )
         )
-    return f"{title}: {len(report.themes)} themes", to_dicts(blocks)
+    return blocks
 
 
-def theme_details_view(summary: ThemeSummary, suggestions: Sequence[str] = ()) -> dict[str, Any]:
-    """A modal with everything about one theme."""
-
-    def counts(mapping: dict[str, int], labels: dict[str, str] | None = None) -> str:
-        items = sorted(mapping.items(), key=lambda kv: -kv[1])[:10]
-        return ", ".join(f"{(labels or {}).get(k, k)} {v}" for k, v in items) or "—"
-
+def theme_details_view(
+    summary: ThemeSummary,
+    suggestions: Sequence[str] = (),
+    others: Sequence[ThemeSummary] = (),
+) -> dict[str, Any]:
+    """A modal with everything about one theme, and a manager's corrections of it."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=shorten(theme_headline(summary), 3000))),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=f"*First seen*\n{summary.first_seen:%d %b %Y}"),
-                MarkdownTextObject(text=f"*Last seen*\n{summary.last_seen:%d %b %Y}"),
-                MarkdownTextObject(
-                    text=shorten(f"*Categories*\n{counts(summary.categories, CATEGORIES)}", 2000)
-                ),
-                MarkdownTextObject(
-                    text=shorten(f"*How often*\n{counts(summary.frequencies)}", 2000)
-                ),
-                MarkdownTextObject(text=shorten(f"*Teams*\n{counts(summary.teams)}", 2000)),
-                MarkdownTextObject(
-                    text=f"*Weekly reports (12 weeks)*\n{' '.join(map(str, summary.weekly_counts))}"
-                ),
-            ]
-        ),
+        _theme_facts(summary),
+        *_theme_notes(summary, suggestions),
+        ActionsBlock(block_id=f"theme_pilot:{summary.id}", elements=[pilot_button(summary)]),
+        correction_actions(summary, others),
     ]
+    view = View(
+        type="modal",
+        title=shorten(f"Theme #{summary.id}", 24),
+        close="Close",
+        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
+    )
+    return view.to_dict()
+
+
+def _top_counts(mapping: dict[str, int], labels: dict[str, str] | None = None) -> str:
+    items = sorted(mapping.items(), key=lambda kv: -kv[1])[:10]
+    return ", ".join(f"{(labels or {}).get(k, k)} {v}" for k, v in items) or "—"
+
+
+def _theme_facts(summary: ThemeSummary) -> SectionBlock:
+    """When it was seen, by whom, how often, and its last twelve weeks."""
+    return SectionBlock(
+        fields=[
+            MarkdownTextObject(text=f"*First seen*\n{summary.first_seen:%d %b %Y}"),
+            MarkdownTextObject(text=f"*Last seen*\n{summary.last_seen:%d %b %Y}"),
+            MarkdownTextObject(
+                text=shorten(f"*Categories*\n{_top_counts(summary.categories, CATEGORIES)}", 2000)
+            ),
+            MarkdownTextObject(
+                text=shorten(f"*How often*\n{_top_counts(summary.frequencies)}", 2000)
+            ),
+            MarkdownTextObject(text=shorten(f"*Teams*\n{_top_counts(summary.teams)}", 2000)),
+            MarkdownTextObject(
+                text=f"*Weekly reports (12 weeks)*\n{' '.join(map(str, summary.weekly_counts))}"
+            ),
+        ]
+    )
+
+
+def _theme_notes(summary: ThemeSummary, suggestions: Sequence[str]) -> list[Block]:
+    """Keywords, quotes, why it will not be fixed and suggested lessons, where there are any."""
+    blocks: list[Block] = []
     if summary.keywords:
         blocks.append(
             SectionBlock(
@@ -270,13 +317,7 @@ def theme_details_view(summary: ThemeSummary, suggestions: Sequence[str] = ()) -
                 )
             )
         )
-    view = View(
-        type="modal",
-        title=shorten(f"Theme #{summary.id}", 24),
-        close="Close",
-        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
-    )
-    return view.to_dict()
+    return blocks
 
 
 def wont_fix_view(theme_id: int, title: str, metadata: dict[str, Any]) -> dict[str, Any]:

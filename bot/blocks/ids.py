@@ -10,6 +10,7 @@ REPORT_KEEP_POSTED = "keep_posted"
 VALUE = "value"
 
 OPEN_REPORT = "painpoint_open_report"
+FORGET_CONFIRM = "painpoint_forget_confirm"  # `/painpoint forget`: erase everything
 ADD_DETAILS = "painpoint_add_details"
 UNDO = "painpoint_undo"
 LOG_SHORTCUT = "log_painpoint"
@@ -61,3 +62,38 @@ OPTION_SKIP_WEEKENDS = "skip_weekends"
 B_CONCERN_TEXT = "concern_text"
 B_CONCERN_TOPIC = "concern_topic"
 B_CONCERN_NAME = "concern_name"
+
+# Follow-ups on receipts ("How often?", "Hours a week?"): one action id per answer.
+FOLLOWUP_PREFIX = "painpoint_followup_"
+FOLLOWUP_BLOCK = "painpoint_followup"
+
+# Pilots.
+PILOT_START = "pilot_start"
+PILOT_VIEW = "pilot_view"
+PILOT_CLOSE = "pilot_close"
+PILOT_MODAL = "pilot_start_form"
+PILOT_CLOSE_MODAL = "pilot_close_form"
+PULSE_PREFIX = "pilot_pulse_"  # one action id per answer
+PULSE_BLOCK = "pilot_pulse"
+B_PILOT_OBJECTIVE = "pilot_objective"
+B_PILOT_OWNER = "pilot_owner"
+B_PILOT_KPIS = "pilot_kpis"
+B_PILOT_REPORTS = "pilot_reports"  # baseline and target: one block each
+B_PILOT_HOURS = "pilot_hours"
+B_PILOT_CUSTOM = "pilot_custom"
+B_PILOT_DATES = "pilot_dates"
+B_PILOT_START = "pilot_start_date"
+B_PILOT_END = "pilot_end_date"
+B_PILOT_PEOPLE = "pilot_people"
+B_PILOT_GROUPS = "pilot_groups"
+B_PILOT_REPORTERS = "pilot_include_reporters"
+B_PILOT_PULSE = "pilot_pulse_schedule"
+B_PILOT_VERDICT = "pilot_verdict"
+B_PILOT_NOTE = "pilot_note"
+
+# Managers' theme corrections (in the theme details modal).
+THEME_RENAME = "theme_rename"
+THEME_MERGE = "theme_merge"
+THEME_SPLIT = "theme_split"
+THEME_RENAME_MODAL = "theme_rename_modal"
+THEME_RENAME_TITLE = "title"

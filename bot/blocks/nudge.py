@@ -31,7 +31,7 @@ from bot.blocks.common import (
     option,
     to_dicts,
 )
-from bot.domain.lessons import Lesson, Problem
+from bot.domain.lessons import Lesson, Problem, Quiz
 from bot.domain.nudges import (
     TOPICS,
     NudgeState,
@@ -41,10 +41,15 @@ from bot.domain.text import shorten
 CONCERN_TEXT_LIMIT = 3000
 
 
-CONCERN_PROTECTION = (
-    "Anonymous unless you tick the box: your name is not stored, e-mails, phone numbers and "
-    "mentions are removed, and trainers only see concerns that several people share."
-)
+def concern_protection(min_reporters: int) -> str:
+    """What is kept of a concern and who sees it."""
+    return (
+        "What is kept: your words, with names, e-mails, phone numbers and mentions removed, "
+        "under a code instead of your name. Trainers see concerns only in groups that at least "
+        f"{min_reporters} people share. Ticking the box keeps your Slack id with this concern, "
+        "and trainers see your name next to it. `/painpoint forget` erases it with everything "
+        "else."
+    )
 
 
 SECTION_LIMIT = 3000
@@ -91,7 +96,24 @@ def nudge_message(
 ) -> Response:
     """The nudge DM: title, body, quiz (or its feedback), and the five buttons."""
     state = state or NudgeState()
-    value = str(delivery_id)
+    blocks = _lesson_blocks(lesson, step, track_title)
+    blocks.append(DividerBlock())
+    if lesson.quiz is not None:
+        blocks += _quiz_blocks(lesson.quiz, state, delivery_id)
+    blocks.append(_feedback_buttons(state, str(delivery_id)))
+    status = _status_line(state)
+    if status:
+        blocks.append(
+            ContextBlock(block_id=ids.STATUS_BLOCK, elements=[MarkdownTextObject(text=status)])
+        )
+    text = shorten(f"{lesson.title} — {lesson.summary}", 3000)
+    return text, to_dicts(blocks, MAX_MESSAGE_BLOCKS)
+
+
+def _lesson_blocks(
+    lesson: Lesson, step: tuple[int, int] | None, track_title: str | None
+) -> list[Block]:
+    """Title, level and length (and the place in its track), the body and its link."""
     facts = [f"{lesson.level.capitalize()} · about {lesson.minutes} min"]
     if step is not None and track_title:
         facts.append(f"lesson {step[0]} of {step[1]} in _{escape_mrkdwn(track_title)}_")
@@ -106,16 +128,17 @@ def nudge_message(
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"<{lesson.link}|Read more about this>"))
         )
-    blocks.append(DividerBlock())
-    quiz = lesson.quiz
-    if quiz is not None and state.quiz_answer is None:
-        blocks.append(
+    return blocks
+
+
+def _quiz_blocks(quiz: Quiz, state: NudgeState, delivery_id: int) -> list[Block]:
+    """The question with one button per option, or, once answered, the verdict."""
+    if state.quiz_answer is None:
+        return [
             SectionBlock(
                 block_id=ids.QUIZ_QUESTION_BLOCK,
                 text=MarkdownTextObject(text=f"*Quick check:* {escape_mrkdwn(quiz.question)}"),
-            )
-        )
-        blocks.append(
+            ),
             ActionsBlock(
                 block_id=ids.QUIZ_BLOCK,
                 elements=[
@@ -126,58 +149,47 @@ def nudge_message(
                     )
                     for index, option in enumerate(quiz.options)
                 ],
-            )
+            ),
+        ]
+    right = escape_mrkdwn(quiz.options[quiz.answer])
+    if state.quiz_correct:
+        verdict = f":white_check_mark: *Right:* {right}."
+    else:
+        chosen = (
+            quiz.options[state.quiz_answer] if 0 <= state.quiz_answer < len(quiz.options) else "?"
         )
-    elif quiz is not None and state.quiz_answer is not None:
-        right = escape_mrkdwn(quiz.options[quiz.answer])
-        if state.quiz_correct:
-            verdict = f":white_check_mark: *Right:* {right}."
-        else:
-            chosen = (
-                quiz.options[state.quiz_answer]
-                if 0 <= state.quiz_answer < len(quiz.options)
-                else "?"
-            )
-            verdict = (
-                f":x: *Not quite.* You chose “{escape_mrkdwn(chosen)}”; the answer is “{right}”."
-            )
-        blocks.append(
-            SectionBlock(
-                block_id=ids.QUIZ_BLOCK,
-                text=MarkdownTextObject(
-                    text=shorten(f"{verdict}\n{escape_mrkdwn(quiz.explanation)}", SECTION_LIMIT)
-                ),
-            )
+        verdict = f":x: *Not quite.* You chose “{escape_mrkdwn(chosen)}”; the answer is “{right}”."
+    return [
+        SectionBlock(
+            block_id=ids.QUIZ_BLOCK,
+            text=MarkdownTextObject(
+                text=shorten(f"{verdict}\n{escape_mrkdwn(quiz.explanation)}", SECTION_LIMIT)
+            ),
         )
-    blocks.append(
-        ActionsBlock(
-            block_id=ids.ACTIONS_BLOCK,
-            elements=[
-                ButtonElement(
-                    text="Helpful",
-                    action_id=ids.FEEDBACK_HELPFUL,
-                    value=value,
-                    style="primary" if state.rating == "helpful" else None,
-                ),
-                ButtonElement(text="Not for me", action_id=ids.FEEDBACK_NOT_FOR_ME, value=value),
-                ButtonElement(
-                    text="Done",
-                    action_id=ids.FEEDBACK_DONE,
-                    value=value,
-                    style="primary" if state.done else None,
-                ),
-                ButtonElement(text="I have a concern", action_id=ids.OPEN_CONCERN, value=value),
-                ButtonElement(text="Pause nudges", action_id=ids.PAUSE, value=value),
-            ],
-        )
+    ]
+
+
+def _feedback_buttons(state: NudgeState, value: str) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=ids.ACTIONS_BLOCK,
+        elements=[
+            ButtonElement(
+                text="Helpful",
+                action_id=ids.FEEDBACK_HELPFUL,
+                value=value,
+                style="primary" if state.rating == "helpful" else None,
+            ),
+            ButtonElement(text="Not for me", action_id=ids.FEEDBACK_NOT_FOR_ME, value=value),
+            ButtonElement(
+                text="Done",
+                action_id=ids.FEEDBACK_DONE,
+                value=value,
+                style="primary" if state.done else None,
+            ),
+            ButtonElement(text="I have a concern", action_id=ids.OPEN_CONCERN, value=value),
+            ButtonElement(text="Pause nudges", action_id=ids.PAUSE, value=value),
+        ],
     )
-    status = _status_line(state)
-    if status:
-        blocks.append(
-            ContextBlock(block_id=ids.STATUS_BLOCK, elements=[MarkdownTextObject(text=status)])
-        )
-    text = shorten(f"{lesson.title} — {lesson.summary}", 3000)
-    return text, to_dicts(blocks, MAX_MESSAGE_BLOCKS)
 
 
 def _status_line(state: NudgeState) -> str:
@@ -194,7 +206,9 @@ def _status_line(state: NudgeState) -> str:
 
 
 # -- the concern modal -------------------------------------------------------------------------
-def concern_modal(*, delivery_id: int, lesson_title: str | None) -> dict[str, Any]:
+def concern_modal(
+    *, delivery_id: int, lesson_title: str | None, min_reporters: int = 3
+) -> dict[str, Any]:
     """ "I have a concern": the concern, its topic, and an opt-in to put one's name to it."""
     topic_options = [option(key, label) for key, label in TOPICS.items()]
     name_option = option("yes", "Share my name with the trainers")
@@ -234,7 +248,7 @@ def concern_modal(*, delivery_id: int, lesson_title: str | None) -> dict[str, An
             optional=True,
             element=CheckboxesElement(action_id=ids.VALUE, options=[name_option]),
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=CONCERN_PROTECTION)]),
+        ContextBlock(elements=[MarkdownTextObject(text=concern_protection(min_reporters))]),
     ]
     view = View(
         type="modal",
@@ -256,7 +270,7 @@ def settings_message(*, paused: bool) -> Response:
             text="Resume nudges", action_id=ids.RESUME, value="settings", style="primary"
         )
     else:
-        text = "*Nudges are on.* You get short AI lessons when your trainers schedule them."
+        text = "*Nudges are on.* You get short lessons when your trainers schedule them."
         button = ButtonElement(text="Pause nudges", action_id=ids.PAUSE, value="settings")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=text)),

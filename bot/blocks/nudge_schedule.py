@@ -99,6 +99,35 @@ def schedule_modal(
     suggested: Mapping[int, Sequence[Suggestion]] | None = None,
 ) -> dict[str, Any]:
     """`/nudge`: what to send, to whom, and when; lessons suggested for themes come first."""
+    blocks: list[Block] = _suggested_blocks(themes, suggested or {})
+    blocks.append(
+        InputBlock(
+            block_id=ids.B_CONTENT,
+            label="Lesson or track",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                placeholder="Choose a lesson or a track",
+                option_groups=_content_groups(library),
+            ),
+        )
+    )
+    blocks += _audience_blocks(themes)
+    blocks += _when_blocks()
+    blocks += _recipient_time_blocks(timezone)
+    view = View(
+        type="modal",
+        callback_id=ids.SCHEDULE_MODAL,
+        title="Schedule a nudge",
+        submit="Schedule",
+        close="Cancel",
+        private_metadata=json.dumps({"tz": timezone}),
+        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
+    )
+    return view.to_dict()
+
+
+def _content_groups(library: Library) -> list[OptionGroup]:
+    """Tracks (if any), then lessons, each by title."""
     groups = []
     if library.tracks:
         groups.append(
@@ -123,15 +152,12 @@ def schedule_modal(
             ],
         )
     )
-    blocks: list[Block] = _suggested_blocks(themes, suggested or {})
-    blocks += [
-        InputBlock(
-            block_id=ids.B_CONTENT,
-            label="Lesson or track",
-            element=StaticSelectElement(
-                action_id=ids.VALUE, placeholder="Choose a lesson or a track", option_groups=groups
-            ),
-        ),
+    return groups
+
+
+def _audience_blocks(themes: Sequence[ThemeChoice]) -> list[Block]:
+    """Who: people, channels, user groups and, when there are any, a theme's reporters."""
+    blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text="*Who* — any mix of the following")),
         InputBlock(
             block_id=ids.B_USERS,
@@ -173,9 +199,13 @@ def schedule_modal(
                 ),
             )
         )
+    return blocks
+
+
+def _when_blocks() -> list[Block]:
+    """When: now, once, or recurring on chosen days."""
     when_options = [option(key, label) for key, label in WHEN_CHOICES.items()]
-    local_option = option(ids.OPTION_LOCAL_TIME, "At this time in each recipient's own time zone")
-    blocks += [
+    return [
         InputBlock(
             block_id=ids.B_WHEN,
             label="When",
@@ -204,6 +234,13 @@ def schedule_modal(
                 options=[option(str(i), name) for i, name in enumerate(WEEKDAY_LABELS)],
             ),
         ),
+    ]
+
+
+def _recipient_time_blocks(timezone: str) -> list[Block]:
+    """In whose time zone the time is read, and the weekends and quiet hours to keep clear."""
+    local_option = option(ids.OPTION_LOCAL_TIME, "At this time in each recipient's own time zone")
+    return [
         InputBlock(
             block_id=ids.B_OPTIONS,
             label="Options",
@@ -238,16 +275,6 @@ def schedule_modal(
             ]
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=ids.SCHEDULE_MODAL,
-        title="Schedule a nudge",
-        submit="Schedule",
-        close="Cancel",
-        private_metadata=json.dumps({"tz": timezone}),
-        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
-    )
-    return view.to_dict()
 
 
 def scheduled_text(campaign: CampaignView) -> str:

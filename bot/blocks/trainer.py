@@ -21,6 +21,7 @@ from bot.blocks.common import (
     to_dicts,
 )
 from bot.domain.nudges import (
+    TOPICS,
     CampaignStats,
     CampaignView,
     ConcernReport,
@@ -156,6 +157,22 @@ def concern_report(report: ConcernReport) -> Response:
             f"{group.reporters} people\n{quotes}"
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(text, 3000))))
+    if report.signed:
+        lines = [
+            f"<@{c.user_id}> · {escape_mrkdwn(TOPICS.get(c.topic, c.topic))}: "
+            f"{escape_mrkdwn(shorten(c.text, 200))}"
+            for c in report.signed
+        ]
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=shorten(
+                        "*Signed — their authors chose to share their name*\n" + "\n".join(lines),
+                        3000,
+                    )
+                )
+            )
+        )
     if report.smaller_signals:
         blocks.append(
             ContextBlock(

@@ -1,4 +1,8 @@
-"""The `painpoint` command line: run the bot, migrate, import, export and the demo."""
+"""The `painpoint` command line: the parser, logging and the one error path.
+
+Each command group is a module exposing `COMMANDS` and `add_parsers(sub)`; register a new
+group by adding it to `GROUPS`.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +10,73 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+import traceback
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
+from bot.cli import cluster as cli_cluster
+from bot.cli import data as cli_data
+from bot.cli import db as cli_db
+from bot.cli import demo as cli_demo
 from bot.cli import nudges as cli_nudges
+from bot.cli import pilots as cli_pilots
+from bot.cli import privacy as cli_privacy
+from bot.cli import serve as cli_serve
 from bot.cli import themes as cli_themes
-from bot.services.exports import export_concerns, export_deliveries
+from bot.cli.common import Command, SubParsers
+from bot.cli.errors import EXIT_INTERRUPTED, explain
+from bot.domain.text import without_row_values
 from bot.settings import Settings, SettingsError, load_settings
 
-if TYPE_CHECKING:
-    from bot.db.session import SessionFactory
 
-EXIT_USAGE = 2
-Exported = tuple[Iterable[dict[str, Any]], Sequence[str]]
-Command = Callable[[argparse.Namespace, Settings], int]
+class CommandGroup(Protocol):
+    """A module of sub-commands."""
 
+    COMMANDS: dict[str, Command]
 
-def _fail(message: str) -> int:
-    print(f"painpoint: {message}", file=sys.stderr)  # noqa: T201
-    return EXIT_USAGE
+    def add_parsers(self, sub: SubParsers) -> None: ...
 
 
-def configure_logging(settings: Settings) -> None:
+GROUPS: tuple[CommandGroup, ...] = (
+    cli_serve,
+    cli_db,
+    cli_data,
+    cli_themes,
+    cli_cluster,
+    cli_nudges,
+    cli_pilots,
+    cli_privacy,
+    cli_demo,
+)
+COMMANDS: dict[str, Command] = {
+    name: command for group in GROUPS for name, command in group.COMMANDS.items()
+}
+
+
+def package_version() -> str:
+    """The installed painpoint version."""
+    try:
+        return version("painpoint")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class SafeFormatter(logging.Formatter):
+    """Formats records without the lines a database error adds to quote a row's values."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return without_row_values(super().format(record))
+
+
+def configure_logging(settings: Settings, *, level: str | None = None) -> None:
     """Log to stderr; Slack client libraries never log request bodies (they hold raw text)."""
     logging.basicConfig(
-        level=settings.log_level,
+        level=level or settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     # The model loads from the package on disk; its progress bars and hub chatter are noise.
@@ -48,183 +90,66 @@ def configure_logging(settings: Settings) -> None:
         )
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve Slack (Socket Mode or HTTP) after applying migrations."""
-    from bot.runtime import run
-
-    return run(settings, http=args.http, port=args.port, host=args.host, worker=not args.no_worker)
+# Long-running processes log at PAINPOINT_LOG_LEVEL; a one-off command prints its own
+# progress and result, so its log shows warnings only unless a level is asked for.
+SERVERS = frozenset({"run", "worker"})
 
 
-def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    """Apply or revert migrations."""
-    from bot.db import migrate
-
-    if args.action == "upgrade":
-        migrate.upgrade(settings.database_url, args.revision or "head")
-    else:
-        migrate.downgrade(settings.database_url, args.revision or "base")
-    target = args.revision or ("head" if args.action == "upgrade" else "base")
-    print(f"database {args.action}d to {target}")  # noqa: T201
-    return 0
-
-
-def _open_out(path: str | None) -> TextIO | nullcontext[TextIO]:
-    if path is None or path == "-":
-        return nullcontext(sys.stdout)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8", newline="")
-
-
-def _export_painpoints(session_factory: SessionFactory, settings: Settings) -> Exported:
-    from bot.services import transfer
-
-    del settings
-    return transfer.painpoint_records(session_factory), transfer.EXPORT_FIELDS
-
-
-def _export_themes(session_factory: SessionFactory, settings: Settings) -> Exported:
-    from bot.reporting.report import THEME_FIELDS, theme_record
-    from bot.services.insights import ThemeInsights
-
-    insights = ThemeInsights(session_factory, min_reporters=settings.min_reporters)
-    report = insights.report(period="all", with_history=True)
-    return (theme_record(theme) for theme in report.themes), THEME_FIELDS
-
-
-# What `painpoint export --what X` can write; every exporter applies its own privacy rules.
-EXPORTERS: dict[str, Callable[[SessionFactory, Settings], Exported]] = {
-    "painpoints": _export_painpoints,
-    "themes": _export_themes,
-    "concerns": export_concerns,
-    "deliveries": export_deliveries,
-}
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write stored data as JSON or CSV."""
-    from bot.db.session import make_engine, make_session_factory
-    from bot.services import transfer
-
-    engine = make_engine(settings.database_url)
-    _require_migrated(engine)
-    records, fields = EXPORTERS[args.what](make_session_factory(engine), settings)
-    with _open_out(args.out) as out:
-        count = transfer.write_records(records, fields, args.format, out)
-    if args.out:
-        print(f"wrote {count} {args.what} to {args.out}", file=sys.stderr)  # noqa: T201
-    return 0
-
-
-def _require_migrated(engine: object) -> None:
-    from sqlalchemy import Engine
-
-    from bot.db.migrate import is_up_to_date, upgrade
-
-    assert isinstance(engine, Engine)
-    if not is_up_to_date(engine):
-        upgrade(engine.url.render_as_string(hide_password=False))
-
-
-def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import a survey export CSV."""
-    from bot.db.session import make_engine, make_session_factory
-    from bot.services import transfer
-
-    if settings.secret_key is None:
-        return _fail("PAINPOINT_SECRET_KEY is not set; it keys reporter pseudonyms")
-    path = Path(args.file)
-    try:
-        rows = transfer.read_import_csv(
-            path, text_column=args.text_column, reporter_column=args.reporter_column
-        )
-    except transfer.ImportFileError as exc:
-        return _fail(str(exc))
-    engine = make_engine(settings.database_url)
-    _require_migrated(engine)
-    report = transfer.import_painpoints(
-        make_session_factory(engine),
-        rows,
-        secret_key=settings.secret_key,
-        source_name=path.name,
-        max_text_length=settings.max_text_length,
-        progress=not args.quiet,
-    )
-    print(  # noqa: T201
-        f"imported {report.imported} of {len(rows)} rows "
-        f"({report.duplicates} duplicates, {report.empty} empty, {report.too_long} too long skipped)"
-    )
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the main job on bundled sample data with embedded defaults."""
-    from bot.demo.run import run_demo
-
-    return run_demo(settings, database_path=Path(args.database))
-
-
-COMMANDS: dict[str, Command] = {
-    "run": cmd_run,
-    "db": cmd_db,
-    "export": cmd_export,
-    "import": cmd_import,
-    "demo": cmd_demo,
-    **cli_themes.COMMANDS,
-    **cli_nudges.COMMANDS,
-}
+def _log_level(settings: Settings, command: str, *, verbose: bool) -> str:
+    explicit = verbose or "log_level" in settings.model_fields_set
+    return settings.log_level if explicit or command in SERVERS else "WARNING"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="painpoint", description="Collect what slows people down and find its themes."
+        prog="painpoint",
+        description="Collect what slows people down and find its themes. "
+        "Settings come from the environment and .env (see the README's Configuration).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser("run", help="serve Slack (Socket Mode, or HTTP with --http)")
-    run.add_argument(
-        "--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set"
+    parser.add_argument("--version", action="version", version=f"painpoint {package_version()}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="debug logging, and the traceback of any failure (same as PAINPOINT_LOG_LEVEL=debug)",
     )
-    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
-    run.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
-    run.add_argument(
-        "--no-worker", action="store_true", help="do not schedule or send nudges in this process"
-    )
-
-    db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "downgrade"])
-    db.add_argument("revision", nargs="?", default=None)
-
-    export = sub.add_parser("export", help="export stored data")
-    export.add_argument("--what", default="painpoints", choices=sorted(EXPORTERS))
-    export.add_argument("--format", default="json", choices=["json", "csv"])
-    export.add_argument("--out", default=None, help="file to write (default: standard output)")
-
-    imp = sub.add_parser("import", help="import a survey export (CSV)")
-    imp.add_argument("file")
-    imp.add_argument("--text-column", required=True)
-    imp.add_argument("--reporter-column", default=None)
-    imp.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    cli_themes.add_parsers(sub)
-    cli_nudges.add_parsers(sub)
-
-    demo = sub.add_parser("demo", help="run on bundled sample data, no Slack needed")
-    demo.add_argument("--database", default="var/demo.db", help="SQLite file for the demo")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.add_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `painpoint` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    settings: Settings | None = None
+    verbose = bool(args.verbose)
     try:
-        settings = load_settings()
+        overrides = {"PAINPOINT_LOG_LEVEL": "DEBUG"} if verbose else {}
+        settings = load_settings(**overrides)
+        verbose = verbose or settings.log_level == "DEBUG"
+        configure_logging(settings, level=_log_level(settings, args.command, verbose=verbose))
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("painpoint: interrupted", file=sys.stderr)  # noqa: T201
+        return EXIT_INTERRUPTED
     except SettingsError as exc:
-        return _fail(str(exc))
-    configure_logging(settings)
-    command: Command = COMMANDS[args.command]
-    return command(args, settings)
+        return _report(exc, settings, verbose=verbose)
+    except Exception as exc:
+        return _report(exc, settings, verbose=verbose)
+
+
+def _report(exc: BaseException, settings: Settings | None, *, verbose: bool) -> int:
+    if isinstance(exc, BrokenPipeError):
+        # Python would complain again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    error = explain(exc, settings)
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"painpoint: {error.message}", file=sys.stderr)  # noqa: T201
+    return error.exit_code
 
 
 if __name__ == "__main__":

@@ -1,161 +1,210 @@
-"""Command-line verbs of the theme engine and the audit: themes, embed, cluster, report."""
+"""Command-line verbs of the theme engine and the audit over the database: themes, embed,
+report."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.common import CliError, Command, SubParsers, check_out_path, note, out
+from bot.cli.corrections import add_actions
+from bot.cli.database import open_database
 from bot.settings import Settings
+from bot.terminal import Stage, TerminalEmbedder, terminal_width
 
 if TYPE_CHECKING:
     from bot.db.session import SessionFactory
     from bot.services.themes import ThemeService
 
-Command = Callable[[argparse.Namespace, Settings], int]
-EXIT_USAGE = 2
 
+def resolve_team(
+    session_factory: SessionFactory, settings: Settings, team: str | None
+) -> str | None:
+    """The team as stored, matched without regard to case; unknown teams list the known ones.
 
-def _fail(message: str) -> int:
-    print(f"painpoint: {message}", file=sys.stderr)  # noqa: T201
-    return EXIT_USAGE
+    Only teams with at least the minimum of reporters are listed or matched, so a small
+    team's existence is not revealed (it gets the same answer as an unknown one).
+    """
+    if team is None:
+        return None
+    from bot.services.insights import ThemeInsights
+
+    known = ThemeInsights(session_factory, min_reporters=settings.min_reporters)
+    teams = known.teams_with_enough_reporters()
+    match = next((t for t in teams if t.casefold() == team.strip().casefold()), None)
+    if match is not None:
+        return match
+    listed = ", ".join(teams) if teams else "none yet"
+    k = settings.min_reporters
+    raise CliError(
+        f"cannot report on that selection: no team {team!r} with at least {k} people "
+        f"(a team with fewer than {k} people gets this same answer); "
+        f"teams you can report on: {listed}"
+    )
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the audit report (html, md, csv or json) to a file or standard output."""
-    from bot.db.migrate import upgrade
-    from bot.db.session import make_engine, make_session_factory
     from bot.domain.themes import SliceTooSmall
     from bot.reporting.report import render
     from bot.services.insights import ThemeInsights
 
-    upgrade(settings.database_url)
-    insights = ThemeInsights(
-        make_session_factory(make_engine(settings.database_url)),
-        min_reporters=settings.min_reporters,
-    )
+    if args.out not in (None, "-"):
+        check_out_path(Path(args.out))
+    session_factory = open_database(settings, create=False)
+    team = resolve_team(session_factory, settings, args.team)
+    insights = ThemeInsights(session_factory, min_reporters=settings.min_reporters)
     try:
-        report = insights.report(period=args.period, team=args.team, with_history=True)
+        report = insights.report(period=args.period, team=team, with_history=True)
     except SliceTooSmall as exc:
-        return _fail(f"cannot report on that selection: {exc}")
+        raise CliError(f"cannot report on that selection: {exc}") from None
+    _record_read(
+        session_factory,
+        "cli_report",
+        format=args.format,
+        period=args.period,
+        team=team,
+        out=args.out,
+    )
     document = render(report, args.format)
     if args.out in (None, "-"):
         sys.stdout.write(document)
         return 0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(document, encoding="utf-8")
-    print(f"wrote the {args.format} report ({len(report.themes)} themes) to {out}", file=sys.stderr)  # noqa: T201
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(document, encoding="utf-8")
+    note(f"wrote the {args.format} report ({len(report.themes)} themes) to {target}")
     return 0
 
 
-def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
-    """Cluster any CSV offline (no database): rows plus theme_id and theme_title columns."""
-    from dataclasses import replace
+def _record_read(session_factory: SessionFactory, surface: str, **detail: object) -> None:
+    """Log this read of employees' data in the read audit (`painpoint audit-log`)."""
+    from bot.services.audit_log import ReadAuditLog, cli_actor
 
-    from bot.privacy.scrub import scrub
-    from clustering.csv_tool import cluster_csv, format_themes_table
-    from clustering.embedding import SentenceTransformerEmbedder
-    from clustering.errors import ClusteringInputError
-
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, show_progress=not args.quiet)
-    try:
-        rows, themes = cluster_csv(Path(args.file), args.text_column, args.out, embedder=embedder)
-    except ClusteringInputError as exc:
-        return _fail(str(exc))
-    # Quotes are shown to whoever reads the terminal: scrub them like any other surface.
-    shown = [replace(theme, quotes=[scrub(q) for q in theme.quotes]) for theme in themes]
-    print(format_themes_table(shown))  # noqa: T201
-    unassigned = sum(1 for row in rows if not row.get("theme_id"))
-    target = f"; wrote {args.out}" if args.out else ""
-    print(f"{len(rows)} rows, {len(themes)} themes, {unassigned} unassigned{target}")  # noqa: T201
-    return 0
+    ReadAuditLog(session_factory).record(cli_actor(), surface, **detail)
 
 
-def _theme_service(settings: Settings) -> tuple[SessionFactory, ThemeService]:
+def _theme_service(
+    settings: Settings, session_factory: SessionFactory, *, show: bool
+) -> tuple[ThemeService, TerminalEmbedder]:
     from bot.app import build_theme_service
-    from bot.db.migrate import upgrade
-    from bot.db.session import make_engine, make_session_factory
 
-    upgrade(settings.database_url)
-    session_factory = make_session_factory(make_engine(settings.database_url))
-    return session_factory, build_theme_service(settings, session_factory)
+    # The service keeps its own bar across batches; the embedder says when the model loads.
+    embedder = TerminalEmbedder(settings.embedding_model, show=show, bar=False)
+    service = build_theme_service(settings, session_factory, embedder_factory=lambda: embedder)
+    return service, embedder
+
+
+def _embed_pending(themes: ThemeService, embedder: TerminalEmbedder, *, show: bool) -> int:
+    """Embed what lacks a vector from the current model, loading the model only if needed."""
+    if not themes.embeddings.pending_ids():
+        return 0
+    embedder.load()
+    return themes.embeddings.embed_pending(show_progress=show)
+
+
+def last_clustered(session_factory: SessionFactory) -> datetime | None:
+    """When the last full re-clustering of pain points finished (None: never)."""
+    from sqlalchemy import func, select
+
+    from bot.db.models import ClusteringRun
+
+    with session_factory() as session:
+        return session.scalar(
+            select(func.max(ClusteringRun.started_at)).where(ClusteringRun.kind == "painpoint")
+        )
 
 
 def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     """Backfill embeddings (and re-embed rows made with another model)."""
-    del args
-    _, themes = _theme_service(settings)
-    count = themes.embeddings.embed_pending(show_progress=True)
-    print(f"embedded {count} reports with {themes.embeddings.model_name}")  # noqa: T201
+    session_factory = open_database(settings, create=False)
+    themes, embedder = _theme_service(settings, session_factory, show=not args.quiet)
+    count = _embed_pending(themes, embedder, show=not args.quiet)
+    out(f"embedded {count} reports with {themes.embeddings.model_name}")
     return 0
 
 
 def cmd_themes(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the current themes (optionally re-clustering first), as a table or JSON."""
+    """Print the current themes (optionally re-clustering first), as a table or JSON; or apply
+    a manager's correction (rename, merge, split, move)."""
     import json
 
     from bot.reporting.report import theme_record
     from bot.reporting.text import themes_table
     from bot.services.insights import ThemeInsights
 
-    session_factory, themes = _theme_service(settings)
+    if getattr(args, "action", None):
+        from bot.cli.corrections import run_correction
+
+        return run_correction(args, settings)
+    table = args.format == "table"
+    session_factory = open_database(settings, create=False)
     if args.recluster:
-        result = themes.recluster(show_progress=args.format == "table")
-        if not result.enough_data:
-            print(result.message, file=sys.stderr)  # noqa: T201
-        elif args.format == "table":
-            kept = (
-                ""
-                if result.kept_fraction is None
-                else f", {result.kept_fraction:.0%} kept their theme"
-            )
-            print(  # noqa: T201
-                f"re-clustered {result.items} reports: {result.themes} themes, "
-                f"{result.unassigned} unassigned, {result.created} new{kept}"
-            )
+        themes, embedder = _theme_service(settings, session_factory, show=table)
+        _embed_pending(themes, embedder, show=table)
+        _recluster(themes, show=table)
     report = ThemeInsights(session_factory, min_reporters=settings.min_reporters).report(
         period="all"
     )
-    if args.format == "json":
-        sys.stdout.write(
-            json.dumps([theme_record(t) for t in report.themes], indent=2, ensure_ascii=False)
-            + "\n"
-        )
-    else:
-        print(themes_table(report))  # noqa: T201
+    _record_read(session_factory, "cli_themes", format=args.format)
+    if not table:
+        records = [theme_record(t) for t in report.themes]
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    clustered = last_clustered(session_factory) is not None
+    out(themes_table(report, width=terminal_width(), clustered=clustered))
     return 0
+
+
+def _recluster(themes: ThemeService, *, show: bool) -> None:
+    stored = len(themes.embeddings.load()[0])
+    with Stage(f"clustering {stored} reports", stream=None if show else io.StringIO()):
+        result = themes.recluster(show_progress=False)
+    if not result.enough_data:
+        note(result.message)
+        return
+    if show:
+        kept = (
+            "" if result.kept_fraction is None else f", {result.kept_fraction:.0%} kept their theme"
+        )
+        note(
+            f"re-clustered {result.items} reports: {result.themes} themes, "
+            f"{result.unassigned} unassigned, {result.created} new{kept}"
+        )  # fmt: skip
 
 
 COMMANDS: dict[str, Command] = {
     "report": cmd_report,
-    "cluster": cmd_cluster,
     "embed": cmd_embed,
     "themes": cmd_themes,
 }
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(sub: SubParsers) -> None:
     """Add this module's sub-commands to the `painpoint` parser."""
     from bot.domain.themes import PERIODS
     from bot.reporting.report import FORMATS
 
-    cluster = sub.add_parser("cluster", help="cluster any CSV offline, without the database")
-    cluster.add_argument("file")
-    cluster.add_argument("--text-column", required=True)
-    cluster.add_argument("--out", default=None, help="write the rows with theme_id and theme_title")
-    cluster.add_argument("--quiet", action="store_true", help="no progress bar")
+    embed = sub.add_parser("embed", help="embed reports that have no vector from the current model")
+    embed.add_argument("--quiet", action="store_true", help="no progress output")
 
-    sub.add_parser("embed", help="embed reports that have no vector from the current model")
-
-    themes = sub.add_parser("themes", help="the current themes")
+    themes = sub.add_parser("themes", help="the current themes (minimum-reporter rule applied)")
     themes.add_argument("--recluster", action="store_true", help="re-cluster all reports first")
-    themes.add_argument("--format", choices=["table", "json"], default="table")
+    themes.add_argument(
+        "--format", choices=["table", "json"], default="table", help="(default: %(default)s)"
+    )
+    add_actions(themes)
 
     report = sub.add_parser("report", help="write the audit report")
-    report.add_argument("--format", choices=FORMATS, default="html")
+    report.add_argument("--format", choices=FORMATS, default="html", help="(default: %(default)s)")
     report.add_argument("--out", default=None, help="file to write (default: standard output)")
-    report.add_argument("--period", choices=sorted(PERIODS), default="all")
-    report.add_argument("--team", default=None)
+    report.add_argument(
+        "--period", choices=sorted(PERIODS), default="all", help="(default: %(default)s)"
+    )
+    report.add_argument(
+        "--team", default=None, help="one team, any letter case (default: every team)"
+    )

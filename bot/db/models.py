@@ -37,6 +37,10 @@ class PainPoint(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The audit lens when the reporter chose none (`category`), or a manager overrode it;
+    # `lens_source` says who: suggested (by the model) or manager (see bot.domain.lenses).
+    lens: Mapped[str | None] = mapped_column(String(32), default=None)
+    lens_source: Mapped[str | None] = mapped_column(String(16), default=None)
     frequency: Mapped[str | None] = mapped_column(String(16), default=None)
     hours_per_week: Mapped[float | None] = mapped_column(Float, default=None)
     team: Mapped[str | None] = mapped_column(String(80), default=None)
@@ -57,11 +61,19 @@ class PainPoint(Base):
     theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("themes.id", ondelete="SET NULL"), default=None, index=True
     )
+    # A manager's decision (a move, a merge, a split): the report stays in this theme across
+    # re-clusterings, whatever the engine finds.
+    pinned_theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("themes.id", ondelete="SET NULL"), default=None, index=True
+    )
     # Text not yet through the full scrub (names, addresses), encrypted with a key derived
     # from PAINPOINT_SECRET_KEY: it is never on disk in the clear. Cleared by the privacy step,
     # which then writes `text`/`details`; nobody else sees a row while it is set.
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
     pending_scrub: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Set when the retention job removed the text (and its vector): the row still counts
+    # under its theme, lens and dates (see bot.services.retention).
+    text_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     __table_args__ = (
         Index("ix_painpoints_reporter_created_at", "reporter", "created_at"),
@@ -93,6 +105,9 @@ class Theme(Base):
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    # How close (cosine) a new report must be to the centroid to join between re-clusterings;
+    # learned by the engine per theme (None: the engine gave none, the report waits).
+    join_threshold: Mapped[float | None] = mapped_column(Float, default=None)
     size: Mapped[int] = mapped_column(Integer, default=0)
     reporters: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -169,3 +184,16 @@ class ReadAudit(Base):
     surface: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class PseudonymScope(Base):
+    """A team key reporters were pseudonymised under ("E:<org>", a workspace id, "T0").
+
+    Not personal data: it lets an erasure recompute a person's pseudonym under every key
+    they could have (see bot.services.erasure), without keeping anyone's Slack id.
+    """
+
+    __tablename__ = "pseudonym_scopes"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

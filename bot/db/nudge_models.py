@@ -118,11 +118,7 @@ class NudgeDelivery(Base):
     ts: Mapped[str | None] = mapped_column(String(32), default=None)
     error: Mapped[str | None] = mapped_column(String(64), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    # Feedback, one value each per delivery (so repeated clicks count once).
-    rating: Mapped[str | None] = mapped_column(String(16), default=None)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    quiz_answer: Mapped[int | None] = mapped_column(Integer, default=None)
-    quiz_correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # Feedback on it lives in NudgeFeedback, under the recipient's pseudonym.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -132,6 +128,28 @@ class NudgeDelivery(Base):
         UniqueConstraint("run_id", "recipient"),
         Index("ix_nudge_deliveries_status_due_at", "status", "due_at"),
     )
+
+
+class NudgeFeedback(Base):
+    """A recipient's feedback on one nudge: rating, done, quiz answer — one row per delivery
+    (repeated clicks count once), stored under the recipient's keyed pseudonym, never their
+    Slack id, so that erasing a person finds it and exports never show who answered."""
+
+    __tablename__ = "nudge_feedback"
+
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("nudge_deliveries.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("nudge_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    respondent: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[str | None] = mapped_column(String(16), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    quiz_answer: Mapped[int | None] = mapped_column(Integer, default=None)
+    quiz_correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class NudgeRecipient(Base):
@@ -177,6 +195,8 @@ class Concern(Base):
     # As for pain points: text waiting for the full scrub, encrypted, never shown while set.
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
     pending_scrub: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Set when the retention job removed the text; topic and dates still count.
+    text_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     __table_args__ = (Index("ix_nudge_concerns_reporter_created_at", "reporter", "created_at"),)
 

@@ -8,15 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.lenses import LENSES
+
 SOURCES = ("slash", "modal", "dm", "shortcut", "import")
-CATEGORIES = {
-    "workflow_bottleneck": "Workflow bottleneck",
-    "repetitive_task": "Repetitive task",
-    "data_gap": "Data or information gap",
-    "customer_facing": "Customer-facing problem",
-    "tools_systems": "Tools and systems",
-    "other": "Other",
-}
+# What the form offers: the five lenses of the discovery audit. Old stored values
+# ("tools_systems", "other") are read through bot.domain.lenses.lens_key.
+CATEGORIES = dict(LENSES)
 FREQUENCIES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "rarely": "Rarely"}
 MAX_HOURS_PER_WEEK = 80.0
 MAX_DETAILS_LENGTH = 20_000

@@ -133,21 +133,11 @@ def split_front_matter(source: str) -> tuple[str, str]:
 def parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     """Read one lesson file; returns the lesson (None if invalid) and its problems."""
     name = str(path)
+    read = _read_front_matter(path)
+    if isinstance(read, Problem):
+        return None, [read]
+    data, body = read
     check = _Collector(name)
-    try:
-        header, body = split_front_matter(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, f"cannot be read: {exc}")]
-    except ValueError as exc:
-        return None, [Problem(name, None, str(exc))]
-    try:
-        data = yaml.safe_load(header)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (front matter line {mark.line + 1})" if mark is not None else ""
-        return None, [Problem(name, None, f"front matter is not valid YAML{where}")]
-    if not isinstance(data, dict):
-        return None, [Problem(name, None, "front matter must be a mapping of fields")]
     check.unknown(data, LESSON_FIELDS)
     for required in REQUIRED_LESSON_FIELDS:
         if data.get(required) is None:
@@ -160,6 +150,51 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         check.add("id", "must be lower-case letters, digits and dashes (at most 63)")
     title = check.text(data, "title", limit=150, required=False)
     summary = check.text(data, "summary", limit=MAX_SUMMARY, required=False)
+    _check_details(data, check)
+    quiz = _parse_quiz(data.get("quiz"), check) if "quiz" in data else None
+    if not body.strip():
+        check.add("body", "is empty: write the lesson below the front matter")
+    if check.problems:
+        return None, check.problems
+    return (
+        Lesson(
+            id=str(lesson_id),
+            title=title,
+            summary=summary,
+            minutes=int(cast(int, data.get("minutes"))),
+            level=str(data.get("level")),
+            tags=tuple(str(t).strip() for t in cast(list[str], data.get("tags"))),
+            body=body.strip(),
+            quiz=quiz,
+            link=data.get("link"),
+            path=name,
+        ),
+        [],
+    )
+
+
+def _read_front_matter(path: Path) -> tuple[dict[Any, Any], str] | Problem:
+    """A lesson file's front matter fields and its body, or the one problem that stops it."""
+    name = str(path)
+    try:
+        header, body = split_front_matter(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return Problem(name, None, f"cannot be read: {exc}")
+    except ValueError as exc:
+        return Problem(name, None, str(exc))
+    try:
+        data = yaml.safe_load(header)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (front matter line {mark.line + 1})" if mark is not None else ""
+        return Problem(name, None, f"front matter is not valid YAML{where}")
+    if not isinstance(data, dict):
+        return Problem(name, None, "front matter must be a mapping of fields")
+    return data, body
+
+
+def _check_details(data: Mapping[str, Any], check: _Collector) -> None:
+    """Minutes, level, tags and link, each optional here (required ones are checked first)."""
     minutes = data.get("minutes")
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, int):
@@ -177,26 +212,6 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     link = data.get("link")
     if link is not None and (not isinstance(link, str) or not re.match(r"https?://\S+$", link)):
         check.add("link", "must be an http(s) URL")
-    quiz = _parse_quiz(data.get("quiz"), check) if "quiz" in data else None
-    if not body.strip():
-        check.add("body", "is empty: write the lesson below the front matter")
-    if check.problems:
-        return None, check.problems
-    return (
-        Lesson(
-            id=str(lesson_id),
-            title=title,
-            summary=summary,
-            minutes=int(cast(int, minutes)),
-            level=str(level),
-            tags=tuple(str(t).strip() for t in cast(list[str], tags)),
-            body=body.strip(),
-            quiz=quiz,
-            link=link,
-            path=name,
-        ),
-        [],
-    )
 
 
 def _parse_quiz(raw: object, check: _Collector) -> Quiz | None:

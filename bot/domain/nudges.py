@@ -106,6 +106,15 @@ class ConcernGroup:
 
 
 @dataclass(frozen=True)
+class SignedConcern:
+    """A concern whose author chose to share their name with the trainers."""
+
+    user_id: str
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ConcernReport:
     """`/nudge concerns`: the groups that pass the minimum-reporter rule, and what did not."""
 
@@ -113,6 +122,8 @@ class ConcernReport:
     smaller_signals: int  # concerns in groups backed by too few people (counted, not shown)
     total: int
     min_reporters: int
+    # Shown with their author's name, as the author asked (the form's "share my name").
+    signed: tuple[SignedConcern, ...] = ()
 
 
 @dataclass(frozen=True)

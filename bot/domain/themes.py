@@ -6,8 +6,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from bot.domain.impact import Impact
+
+if TYPE_CHECKING:
+    from bot.domain.audit import AuditSections
 
 STATUSES = {
     "new": "New",
@@ -84,6 +90,9 @@ class ThemeSummary:
     status: str
     status_reason: str | None
     history: list[StatusChange] = field(default_factory=list)
+    # Each reporter counted once; `hours_per_week` above is its estimate (0 below k answers).
+    impact: Impact | None = None
+    running_pilot: int | None = None
 
     @property
     def trend(self) -> float | None:
@@ -117,6 +126,10 @@ class InsightReport:
     unassigned_painpoints: int
     categories: dict[str, int]
     model: str | None = None
+    # The prioritised audit (shortlist, lenses, teams, pilots, training): reports only.
+    audit: AuditSections | None = None
+    # Reports created up to this instant had their text removed by retention (None: none).
+    text_removed_until: datetime | None = None
 
 
 def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_WEEKS) -> list[int]:

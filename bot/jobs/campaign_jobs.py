@@ -22,7 +22,8 @@ from sqlalchemy import Engine, select
 
 from bot.db.nudge_models import APSCHEDULER_TABLE, NudgeCampaign
 from bot.db.session import SessionFactory
-from bot.domain.schedule import Schedule, next_expansion
+from bot.domain.occurrences import next_expansion
+from bot.domain.schedule import Schedule
 from bot.domain.time import maybe_aware
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """Periodic theme work run by the lease holder's scheduler: re-clustering, the weekly digest
-and spike alerts.
+and spike alerts, and the retention pass (PAINPOINT_RETENTION_DAYS).
 
 Jobs are module-level functions with explicit ids and `replace_existing=True`; what they act
 on is installed with `install()` by the process that holds the worker lease, so the job store
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.domain.crontab import crontab_trigger
+from bot.services.lenses import LensSuggester
+from bot.services.retention import RetentionService
 from bot.services.themes import ThemeService
 from bot.slack.digests import DigestPublisher
 
@@ -22,7 +24,10 @@ logger = logging.getLogger(__name__)
 RECLUSTER_JOB = "themes:recluster"
 DIGEST_JOB = "digest:weekly"
 SPIKES_JOB = "digest:spikes"
-PERIODIC_PREFIXES = ("themes:", "digest:")
+RETENTION_JOB = "privacy:retention"
+PERIODIC_PREFIXES = ("themes:", "digest:", "privacy:")
+# Daily, at night in PAINPOINT_TIMEZONE: text is removed within a day of reaching its age.
+RETENTION_CRON = "30 3 * * *"
 SPIKE_CHECK_CRON = "15 * * * *"  # hourly, so a spike is announced the day it shows
 
 
@@ -32,6 +37,10 @@ class PeriodicWork:
 
     themes: ThemeService | None
     publisher: DigestPublisher | None
+    # Lenses for reports that have none yet (after each re-clustering has embedded them).
+    lenses: LensSuggester | None = None
+    # Removes the text of reports past PAINPOINT_RETENTION_DAYS (None: retention is off).
+    retention: RetentionService | None = None
 
 
 _work: PeriodicWork | None = None
@@ -59,6 +68,8 @@ def recluster_job() -> None:
     logger.info(
         "scheduled re-clustering: %s themes, %s unassigned", result.themes, result.unassigned
     )
+    if work.lenses is not None:
+        logger.info("gave an audit lens to %s reports", work.lenses.fill())
     if work.publisher is not None:
         work.publisher.post_spike_alerts()
 
@@ -77,6 +88,13 @@ def spike_alerts_job() -> None:
         work.publisher.post_spike_alerts()
 
 
+def retention_job() -> None:
+    """Remove the text of reports and concerns older than the retention period."""
+    work = _current()
+    if work is not None and work.retention is not None:
+        work.retention.apply()
+
+
 def add_periodic_jobs(
     scheduler: BaseScheduler,
     *,
@@ -84,9 +102,12 @@ def add_periodic_jobs(
     digest_cron: str,
     timezone: str,
     digests: bool,
+    retention: bool = False,
 ) -> list[str]:
     """Add (or replace) the periodic jobs; returns their ids (no re-clustering without a cron)."""
     jobs = [(RECLUSTER_JOB, recluster_job, recluster_cron)] if recluster_cron else []
+    if retention:
+        jobs.append((RETENTION_JOB, retention_job, RETENTION_CRON))
     if digests:
         jobs += [
             (DIGEST_JOB, weekly_digest_job, digest_cron),

@@ -30,6 +30,9 @@ from bot.jobs import campaign_jobs as jobs
 from bot.jobs import periodic
 from bot.jobs.lease import Lease, LeaseState
 from bot.services.insights import ThemeInsights
+from bot.services.lenses import LensSuggester
+from bot.services.pulses import PulseService
+from bot.services.retention import RetentionService
 from bot.services.themes import ThemeService
 from bot.settings import Settings
 from bot.slack.audience import AudienceResolver
@@ -38,6 +41,7 @@ from bot.slack.client import make_client
 from bot.slack.digests import DigestPublisher
 from bot.slack.dispatcher import Dispatcher, DispatchReport
 from bot.slack.gate import SlackGate
+from bot.slack.pulses import PilotMessages
 from bot.slack.recipients import RecipientDirectory
 
 logger = logging.getLogger(__name__)
@@ -94,19 +98,7 @@ class Worker:
         self.runner = CampaignRunner(
             session_factory, resolver, self.recipients, grace=self.grace, clock=clock
         )
-        self.dispatcher = Dispatcher(
-            session_factory,
-            self.client,
-            self.gate,
-            self.recipients,
-            self.library,
-            holder=self.lease.holder,
-            max_attempts=settings.nudge_max_attempts,
-            threads=settings.nudge_threads,
-            lease_left=self.lease.remaining,
-            call_timeout=self.call_timeout,
-            clock=clock,
-        )
+        self.dispatcher = self._dispatcher(clock)
         self.stats = WorkerStats()
         self._scheduler: BackgroundScheduler | None = None
         self._jobstore_engine: Engine | None = None
@@ -117,6 +109,31 @@ class Worker:
         self._last_sync = 0.0
         self._last_expand = 0.0
         self._pending_gap: datetime | None = None
+
+    def _dispatcher(self, clock: Callable[[], datetime]) -> Dispatcher:
+        """The outbox's dispatcher, sending only while this worker holds the lease."""
+        settings = self.settings
+        return Dispatcher(
+            self._session_factory,
+            self.client,
+            self.gate,
+            self.recipients,
+            self.library,
+            holder=self.lease.holder,
+            max_attempts=settings.nudge_max_attempts,
+            threads=settings.nudge_threads,
+            lease_left=self.lease.remaining,
+            call_timeout=self.call_timeout,
+            clock=clock,
+            messages=PilotMessages(
+                PulseService(
+                    self._session_factory,
+                    secret_key=settings.secret_key,
+                    min_reporters=settings.min_reporters,
+                    clock=clock,
+                )
+            ),
+        )
 
     def _bot_user_id(self) -> str | None:
         try:
@@ -278,13 +295,31 @@ class Worker:
                 gate=self.gate,
             )
         themes = self._theme_service() if self._theme_service is not None else None
-        periodic.install(periodic.PeriodicWork(themes=themes, publisher=publisher))
+        lenses = None
+        if themes is not None:
+            embeddings = themes.embeddings
+            lenses = LensSuggester(
+                self._session_factory,
+                lambda: embeddings.embedder,
+                model_name=embeddings.model_name,
+            )
+        retention = None
+        if settings.retention_days is not None:
+            retention = RetentionService(
+                self._session_factory, days=settings.retention_days, clock=self._clock
+            )
+        periodic.install(
+            periodic.PeriodicWork(
+                themes=themes, publisher=publisher, lenses=lenses, retention=retention
+            )
+        )
         periodic.add_periodic_jobs(
             scheduler,
             recluster_cron=settings.recluster_cron if themes is not None else None,
             digest_cron=settings.digest_cron,
             timezone=settings.timezone,
             digests=publisher is not None,
+            retention=retention is not None,
         )
 
     def _stop_scheduler(self) -> None:

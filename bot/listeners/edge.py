@@ -64,6 +64,9 @@ def normalise_request(
                 status=200, body={"response_type": "ephemeral", "text": WHO_ARE_YOU}
             )
         return BoltResponse(status=200, body="")
+    _typed_form_values(body)
+    if "event_id" in body and not isinstance(body["event_id"], str):
+        return BoltResponse(status=200, body="")  # Slack's event ids are strings
     event = body.get("event")
     if isinstance(event, dict) and event.get("type") == "message":
         text = event.get("text")
@@ -83,3 +86,17 @@ def refuse_replays(
     if not deps_of(context).claims.claim(key):
         return BoltResponse(status=200, body="")
     return next()
+
+
+def _typed_form_values(body: dict[str, Any]) -> None:
+    """A form's typed values are strings (or empty); anything else is dropped, so a list or a
+    number never becomes text through `str()`."""
+    view = body.get("view")
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(values, dict):
+        return
+    for block in values.values():
+        for action in block.values() if isinstance(block, dict) else ():
+            if isinstance(action, dict) and not isinstance(action.get("value"), str | None):
+                action["value"] = None

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
 from bot.blocks.common import confirmation_view, notice
+from bot.domain.text import without_row_values
 
 USER_MESSAGE = (
     "Sorry, something went wrong on our side: please try again in a minute. If it keeps "
@@ -55,7 +56,12 @@ def answer_failure(args: Args, error: Exception) -> None:
     """Log without payload text, then tell the person through whatever still works."""
     body = args.body
     kind = kind_of(body)
-    args.logger.error("listener failed on a %s request: %r", kind, error, exc_info=error)
+    args.logger.error(
+        "listener failed on a %s request: %s",
+        kind,
+        without_row_values(repr(error)),
+        exc_info=error,
+    )
     if args.ack.response is None:
         # Nothing acknowledged yet: the HTTP answer itself carries the message.
         if kind == "slash_command":

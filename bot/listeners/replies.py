@@ -7,6 +7,7 @@ from typing import Any
 from bot.blocks import capture as blocks
 from bot.blocks import common
 from bot.domain.capture import CaptureResult, Outcome
+from bot.domain.wording import DEFAULT_WORDING, Wording
 
 Reply = tuple[str, list[dict[str, Any]]]
 
@@ -30,10 +31,14 @@ def outcome_message(result: CaptureResult, max_length: int) -> str | None:
     return None
 
 
-def capture_reply(result: CaptureResult, max_length: int) -> Reply:
+def capture_reply(
+    result: CaptureResult, max_length: int, wording: Wording = DEFAULT_WORDING
+) -> Reply:
     """The reply to a slash-command capture."""
     message = outcome_message(result, max_length)
     if message is not None:
         return common.notice(message)
     assert result.painpoint is not None
-    return blocks.receipt(result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE)
+    return blocks.receipt(
+        result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE, wording=wording
+    )

@@ -11,17 +11,27 @@ from collections import Counter
 from typing import Any
 
 from bot.domain.capture import CATEGORIES
+from bot.domain.lenses import LEGACY_CATEGORIES, UNCLASSIFIED, lens_label
+from bot.domain.lenses import LENSES as LENS_KEYS
 from bot.domain.themes import STATUSES, InsightReport, ThemeSummary
+from bot.reporting.audit import (
+    audit_html,
+    audit_json,
+    audit_markdown,
+    leader_summary,
+    number,
+    shortlist_html,
+    shortlist_markdown,
+)
 from bot.reporting.charts import sparkline_svg, themes_over_time_png
+from bot.reporting.text import md_quotes, md_text
 
 FORMATS = ("html", "md", "csv", "json")
-# The audit's lenses; tools, other and uncategorised reports are employee challenges.
+# The audit's five lenses by label, with the old categories each one took over; reports
+# with no lens yet (waiting for a suggestion) are shown as such, not put in a catch-all.
 LENSES: dict[str, set[str | None]] = {
-    "Workflow bottlenecks": {"workflow_bottleneck"},
-    "Repetitive tasks": {"repetitive_task"},
-    "Data gaps": {"data_gap"},
-    "Customer pain points": {"customer_facing"},
-    "Employee challenges": {"tools_systems", "other", None},
+    label: {key, *(old for old, new in LEGACY_CATEGORIES.items() if new == key)}
+    for key, label in LENS_KEYS.items()
 }
 THEME_FIELDS = (
     "id",
@@ -39,13 +49,16 @@ THEME_FIELDS = (
     "teams",
     "first_seen",
     "last_seen",
+    "lens",
+    "impact_hours_per_week",
+    "people_with_hours",
+    "pilot",
 )
 
 
 def lens_of(summary: ThemeSummary) -> str:
-    """The audit lens a theme belongs to, by its main category."""
-    main = summary.main_category
-    return next(name for name, keys in LENSES.items() if main in keys)
+    """The audit lens a theme belongs to, by its reports' main lens."""
+    return lens_label(summary.main_category)
 
 
 def theme_record(summary: ThemeSummary) -> dict[str, Any]:
@@ -73,6 +86,10 @@ def theme_record(summary: ThemeSummary) -> dict[str, Any]:
             {"status": h.status, "reason": h.reason, "by": h.actor, "at": h.at.isoformat()}
             for h in summary.history
         ],
+        "lens": lens_of(summary),
+        "impact_hours_per_week": summary.impact.hours_per_week if summary.impact else None,
+        "people_with_hours": summary.impact.people_with_hours if summary.impact else None,
+        "pilot": summary.running_pilot,
     }
 
 
@@ -86,6 +103,7 @@ def report_json(report: InsightReport) -> str:
         "themes": [theme_record(t) for t in report.themes],
         "lenses": _lenses(report),
         "method": _method(report),
+        **audit_json(report),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -124,11 +142,24 @@ def _summary_numbers(report: InsightReport) -> dict[str, Any]:
 
 
 def _lenses(report: InsightReport) -> dict[str, Any]:
+    """Per lens: reports and people (None below k), the themes under it and their hours."""
     result: dict[str, Any] = {}
-    for name, keys in LENSES.items():
+    if report.audit is not None:
+        for row in report.audit.lenses:
+            result[row.label] = {
+                "reports": row.reports,
+                "people": row.people,
+                "themes": list(row.themes),
+                "hours_per_week": row.hours_per_week or 0.0,
+            }
+        return result
+    for name in [*LENSES, UNCLASSIFIED]:
         themes = [t for t in report.themes if lens_of(t) == name]
+        if name == UNCLASSIFIED and not themes:
+            continue
         result[name] = {
-            "reports": sum(count for key, count in report.categories.items() if key in keys),
+            "reports": None,
+            "people": None,
             "themes": [t.id for t in themes],
             "hours_per_week": round(sum(t.hours_per_week for t in themes), 1),
         }
@@ -145,11 +176,23 @@ def _method(report: InsightReport) -> dict[str, Any]:
         },
         "unassigned_painpoints": report.unassigned_painpoints,
         "privacy": (
-            "Reporters are stored as keyed pseudonyms; e-mail addresses, phone numbers, mentions and "
-            "secret links are removed before storing; themes, quotes and slices backed by fewer than "
-            f"{report.min_reporters} distinct reporters are not shown."
+            "Reporters are stored as keyed pseudonyms; names, e-mail addresses, phone numbers, card "
+            "and account numbers, addresses, mentions and secret links are removed before anyone "
+            "sees the text; themes, quotes and slices backed by fewer than "
+            f"{report.min_reporters} distinct reporters are not shown. " + _retention_line(report)
         ),
     }
+
+
+def _retention_line(report: InsightReport) -> str:
+    """Which period still has text (retention removes the text of older reports)."""
+    if report.text_removed_until is None:
+        return "Every report in this period still has its text."
+    return (
+        f"Reports up to {report.text_removed_until:%d %B %Y} have had their text removed under "
+        "the retention policy; they still count in every number, but only later reports are "
+        "quoted."
+    )
 
 
 def report_markdown(report: InsightReport) -> str:
@@ -163,9 +206,13 @@ def report_markdown(report: InsightReport) -> str:
         "## Summary",
         "",
         f"- {n['painpoints']:,} pain points from {n['reporters']:,} distinct reporters",
-        f"- {n['hours_per_week']:,.0f} hours a week reported in total",
+        f"- ≈ {n['hours_per_week']:,.0f} hours a week lost across the themes shown "
+        "(each person counted once per theme)",
         f"- {n['themes']} recurring themes; {n['smaller_signals']} smaller signals not shown",
         "",
+        *leader_summary(report),
+        "",
+        *(shortlist_markdown(report.audit) if report.audit else []),
         "## Themes",
         "",
         "| # | theme | people | reports | h/week | trend | status |",
@@ -177,21 +224,18 @@ def report_markdown(report: InsightReport) -> str:
             f"{_trend_text(t)} | {STATUSES.get(t.status, t.status)} |"
         )
     for t in report.themes:
-        lines += ["", f"### {_md(t.title)}", "", f"Keywords: {', '.join(t.keywords)}", ""]
-        lines += [f"> {_md(q)}" for q in t.quotes]
-        lines.append("")
-        lines.append(f"Categories: {_counts(t.categories, CATEGORIES)} · Teams: {_counts(t.teams)}")
-        lines.append(f"Weekly reports (12 weeks): {' '.join(map(str, t.weekly_counts))}")
-        for h in t.history:
-            lines.append(
-                f"- {h.at:%d %b %Y}: {STATUSES.get(h.status, h.status)} by {h.actor or 'unknown'}"
-                + (f" — {h.reason}" if h.reason else "")
-            )
+        lines += _theme_markdown(t)
     lines += ["", "## By audit lens", ""]
+    k = report.min_reporters
+    titles = {t.id: t for t in report.themes}
     for name, data in _lenses(report).items():
         lines.append(
-            f"- **{name}**: {data['reports']} reports, {len(data['themes'])} themes, {data['hours_per_week']:,.0f} h/week"
+            f"- **{name}**: {number(data['reports'], k)} reports from {number(data['people'], k)} "
+            f"people, {len(data['themes'])} themes, {data['hours_per_week']:,.0f} h/week"
         )
+        lines += [f"  - {_md(titles[i].title)}: {_impact_text(titles[i])}" for i in data["themes"]]
+    if report.audit is not None:
+        lines += audit_markdown(report, report.audit)
     m = _method(report)
     lines += [
         "",
@@ -205,8 +249,27 @@ def report_markdown(report: InsightReport) -> str:
     return "\n".join(lines)
 
 
+def _theme_markdown(t: ThemeSummary) -> list[str]:
+    lines = ["", f"### {_md(t.title)}", "", f"Keywords: {', '.join(t.keywords)}", ""]
+    lines += md_quotes(t.quotes)
+    lines.append("")
+    lines.append(f"Impact: {_impact_text(t)}")
+    lines.append(f"Lenses: {_counts(t.categories, CATEGORIES)} · Teams: {_counts(t.teams)}")
+    lines.append(f"Weekly reports (12 weeks): {' '.join(map(str, t.weekly_counts))}")
+    for h in t.history:
+        lines.append(
+            f"- {h.at:%d %b %Y}: {STATUSES.get(h.status, h.status)} by {h.actor or 'unknown'}"
+            + (f" — {h.reason}" if h.reason else "")
+        )
+    return lines
+
+
+def _impact_text(t: ThemeSummary) -> str:
+    return t.impact.label() if t.impact else f"{t.hours_per_week:,.0f} h/week"
+
+
 def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return md_text(text)
 
 
 def _trend_text(t: ThemeSummary) -> str:
@@ -249,8 +312,10 @@ def report_html(report: InsightReport) -> str:
         "<h2>Summary</h2><div class='cards'>",
         f"<div class='card'><b>{n['painpoints']:,}</b>pain points</div>",
         f"<div class='card'><b>{n['reporters']:,}</b>distinct reporters</div>",
-        f"<div class='card'><b>{n['hours_per_week']:,.0f}</b>hours a week</div>",
+        f"<div class='card'><b>≈ {n['hours_per_week']:,.0f}</b>hours a week</div>",
         f"<div class='card'><b>{n['themes']}</b>recurring themes</div></div>",
+        *(f"<p>{e(line)}</p>" for line in leader_summary(report)),
+        *(shortlist_html(report.audit) if report.audit else []),
         f"<p><img class='chart' alt='Reports per week for the top themes' src='data:image/png;base64,{chart}'></p>",
         "<h2>Themes</h2><table><thead><tr><th>#</th><th>Theme</th><th>People</th><th>Reports</th>"
         "<th>h/week</th><th>Trend</th><th>Status</th></tr></thead><tbody>",
@@ -266,35 +331,22 @@ def report_html(report: InsightReport) -> str:
         parts.append("<tr><td colspan='7'>No theme has enough distinct reporters yet.</td></tr>")
     parts.append("</tbody></table>")
     for t in report.themes:
-        parts.append(f"<section class='theme' id='theme-{t.id}'><h3>{e(t.title)}</h3>")
-        parts.append(
-            f"<p>{t.reporters} people · {t.size} reports · {t.hours_per_week:,.0f} h/week · {_trend_text(t)} · "
-            f"first seen {t.first_seen:%d %b %Y}, last seen {t.last_seen:%d %b %Y} {sparkline_svg(t.weekly_counts)}</p>"
-        )
-        parts.append(f"<p class='kw'>Keywords: {e(', '.join(t.keywords))}</p>")
-        parts += [f"<blockquote>{e(q)}</blockquote>" for q in t.quotes]
-        parts.append(
-            f"<p>Categories: {e(_counts(t.categories, CATEGORIES))}<br>Teams: {e(_counts(t.teams))}</p>"
-        )
-        if t.history:
-            parts.append("<p>Status history:</p><ul>")
-            parts += [
-                f"<li>{h.at:%d %b %Y}: {e(STATUSES.get(h.status, h.status))} by {e(h.actor or 'unknown')}"
-                + (f" — {e(h.reason)}" if h.reason else "")
-                + "</li>"
-                for h in t.history
-            ]
-            parts.append("</ul>")
-        parts.append("</section>")
+        parts += _theme_html(t)
     parts.append(
-        "<h2>By audit lens</h2><table><thead><tr><th>Lens</th><th>Reports</th><th>Themes</th><th>h/week</th></tr></thead><tbody>"
+        "<h2>By audit lens</h2><table><thead><tr><th>Lens</th><th>Reports</th><th>People</th>"
+        "<th>Themes</th><th>h/week</th></tr></thead><tbody>"
     )
+    k = report.min_reporters
     for name, data in _lenses(report).items():
         titles = ", ".join(t.title for t in report.themes if t.id in data["themes"])
         parts.append(
-            f"<tr><td>{e(name)}</td><td class='n'>{data['reports']}</td><td>{e(titles) or '—'}</td><td class='n'>{data['hours_per_week']:,.0f}</td></tr>"
+            f"<tr><td>{e(name)}</td><td class='n'>{e(number(data['reports'], k))}</td>"
+            f"<td class='n'>{e(number(data['people'], k))}</td><td>{e(titles) or '—'}</td>"
+            f"<td class='n'>{data['hours_per_week']:,.0f}</td></tr>"
         )
     parts.append("</tbody></table>")
+    if report.audit is not None:
+        parts += audit_html(report, report.audit)
     m = _method(report)
     parts.append(
         "<h2>Method and privacy</h2>"
@@ -306,6 +358,31 @@ def report_html(report: InsightReport) -> str:
         f"Not yet in any theme: {m['unassigned_painpoints']} reports.</p></body></html>"
     )
     return "".join(parts)
+
+
+def _theme_html(t: ThemeSummary) -> list[str]:
+    e = html.escape
+    parts = [f"<section class='theme' id='theme-{t.id}'><h3>{e(t.title)}</h3>"]
+    parts.append(
+        f"<p>{t.reporters} people · {t.size} reports · {e(_impact_text(t))} · {_trend_text(t)} · "
+        f"first seen {t.first_seen:%d %b %Y}, last seen {t.last_seen:%d %b %Y} {sparkline_svg(t.weekly_counts)}</p>"
+    )
+    parts.append(f"<p class='kw'>Keywords: {e(', '.join(t.keywords))}</p>")
+    parts += [f"<blockquote>{e(q)}</blockquote>" for q in t.quotes]
+    parts.append(
+        f"<p>Lenses: {e(_counts(t.categories, CATEGORIES))}<br>Teams: {e(_counts(t.teams))}</p>"
+    )
+    if t.history:
+        parts.append("<p>Status history:</p><ul>")
+        parts += [
+            f"<li>{h.at:%d %b %Y}: {e(STATUSES.get(h.status, h.status))} by {e(h.actor or 'unknown')}"
+            + (f" — {e(h.reason)}" if h.reason else "")
+            + "</li>"
+            for h in t.history
+        ]
+        parts.append("</ul>")
+    parts.append("</section>")
+    return parts
 
 
 def render(report: InsightReport, fmt: str) -> str:

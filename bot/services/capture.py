@@ -9,13 +9,12 @@ until it is clean.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, SlackEvent, Theme
@@ -30,36 +29,11 @@ from bot.domain.capture import (
     text_fingerprint,
 )
 from bot.domain.text import storable
-from bot.domain.time import aware
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import Scrubber, default_scrubber
 from bot.privacy.seal import Sealer
+from bot.services.capture_batch import BatchStore, Pending, to_view
 from bot.services.group_commit import GroupCommit
-
-
-def to_view(
-    row: PainPoint, status: str = "received", sealer: Sealer | None = None
-) -> PainPointView:
-    """The reporter-facing view of a stored row (text still sealed is opened for them)."""
-    text, details = row.text, row.details
-    if row.pending_scrub and row.sealed and sealer is not None:
-        waiting = sealer.open(row.sealed)
-        text = waiting.get("text") or text
-        extra = "\n".join(waiting.get("details") or [])
-        details = f"{details}\n{extra}" if details and extra else (details or extra or None)
-    return PainPointView(
-        id=row.id,
-        text=text,
-        details=details,
-        source=row.source,
-        category=row.category,
-        frequency=row.frequency,
-        hours_per_week=row.hours_per_week,
-        team=row.team,
-        keep_posted=row.keep_posted,
-        created_at=aware(row.created_at),
-        status=status,
-    )
 
 
 class CaptureService:
@@ -83,8 +57,11 @@ class CaptureService:
         self._clock = clock
         self.on_recorded = on_recorded
         self._writing = writer_lock(session_factory)
-        self._writer: GroupCommit[_Pending, CaptureResult] = GroupCommit(
-            self._store, name="painpoint-capture-writer"
+        self._batches = BatchStore(
+            session_factory, limits=self.limits, sealer=self._sealer, clean_team=self._clean_team
+        )
+        self._writer: GroupCommit[Pending, CaptureResult] = GroupCommit(
+            self._batches.store, name="painpoint-capture-writer"
         )
 
     def pseudonym(self, team_id: str, user_id: str) -> str:
@@ -118,7 +95,7 @@ class CaptureService:
         if problem is not None:
             return self._refuse(problem, event_id)
         text = self._scrubber.fast(submission.text.strip())
-        pending = _Pending(
+        pending = Pending(
             reporter=self.pseudonym(team_id, user_id),
             user_id=user_id,
             text=text,
@@ -145,118 +122,6 @@ class CaptureService:
             except IntegrityError:
                 return CaptureResult(Outcome.REPLAYED)
         return CaptureResult(problem)
-
-    def _store(self, batch: Sequence[_Pending]) -> list[CaptureResult | Exception]:
-        """Store a batch in one transaction; one by one when that fails, so that one bad item
-        (an event id another process won, a value the database refuses) fails on its own."""
-        try:
-            return list(self._store_together(batch))
-        except DBAPIError:
-            if len(batch) == 1:
-                raise
-        results: list[CaptureResult | Exception] = []
-        for pending in batch:
-            try:
-                results.extend(self._store_together([pending]))
-            except IntegrityError:
-                # A concurrent process stored this event id between our check and our insert.
-                results.append(CaptureResult(Outcome.REPLAYED))
-            except DBAPIError as exc:
-                results.append(exc)
-        return results
-
-    def _store_together(self, batch: Sequence[_Pending]) -> list[CaptureResult]:
-        results: list[CaptureResult | None] = [None] * len(batch)
-        with self._writing, self._session_factory() as session, session.begin():
-            claimed = self._claimed_events(session, batch)
-            history = self._history(session, batch)
-            new_events: list[dict[str, object]] = []
-            new_rows: list[int] = []
-            repeats: dict[int, _Seen] = {}
-            for index, pending in enumerate(batch):
-                if pending.event_id is not None:
-                    if pending.event_id in claimed:
-                        results[index] = CaptureResult(Outcome.REPLAYED)
-                        continue
-                    claimed.add(pending.event_id)
-                    new_events.append(
-                        {"event_id": pending.event_id, "received_at": pending.received_at}
-                    )
-                seen = history.setdefault(pending.reporter, [])
-                repeat = self._repeat_of(pending, seen)
-                if repeat is not None:
-                    repeats[index] = repeat
-                    continue
-                hour_ago = pending.received_at - timedelta(hours=1)
-                if sum(1 for item in seen if item.created_at >= hour_ago) >= self.limits.per_hour:
-                    results[index] = CaptureResult(Outcome.RATE_LIMITED)
-                    continue
-                new_rows.append(index)
-                seen.append(_Seen(None, index, pending.fingerprint, pending.received_at))
-            if new_events:
-                session.execute(insert(SlackEvent), new_events)
-            views: dict[int, PainPointView] = {}
-            if new_rows:
-                values = [_row_values(batch[index], self._clean_team) for index in new_rows]
-                ids = session.scalars(
-                    insert(PainPoint).returning(PainPoint.id, sort_by_parameter_order=True),
-                    values,
-                ).all()
-                for index, row_id, row in zip(new_rows, ids, values, strict=True):
-                    views[index] = _new_view(row_id, row, batch[index].text)
-                    results[index] = CaptureResult(Outcome.RECORDED, views[index])
-            stored = self._views_of(
-                session, [seen.row_id for seen in repeats.values() if seen.row_id is not None]
-            )
-            for index, repeat in repeats.items():
-                if repeat.row_id is not None:
-                    original = stored[repeat.row_id]
-                else:
-                    assert repeat.batch_index is not None
-                    original = views[repeat.batch_index]
-                results[index] = CaptureResult(Outcome.DUPLICATE, original)
-        return [result for result in results if result is not None]
-
-    def _views_of(self, session: Session, row_ids: list[int]) -> dict[int, PainPointView]:
-        if not row_ids:
-            return {}
-        rows = session.scalars(select(PainPoint).where(PainPoint.id.in_(row_ids)))
-        return {row.id: to_view(row, sealer=self._sealer) for row in rows}
-
-    def _claimed_events(self, session: Session, batch: Sequence[_Pending]) -> set[str]:
-        event_ids = {pending.event_id for pending in batch if pending.event_id is not None}
-        if not event_ids:
-            return set()
-        return set(
-            session.scalars(select(SlackEvent.event_id).where(SlackEvent.event_id.in_(event_ids)))
-        )
-
-    def _history(self, session: Session, batch: Sequence[_Pending]) -> dict[str, list[_Seen]]:
-        """One query for the batch: each reporter's reports recent enough to matter."""
-        reach = max(self.limits.duplicate_window, timedelta(hours=1))
-        since = min(pending.received_at for pending in batch) - reach
-        rows = session.execute(
-            select(PainPoint.id, PainPoint.reporter, PainPoint.text_hash, PainPoint.created_at)
-            .where(
-                PainPoint.reporter.in_({pending.reporter for pending in batch}),
-                PainPoint.created_at >= since,
-            )
-            .order_by(PainPoint.id)
-        )
-        history: dict[str, list[_Seen]] = {}
-        for row_id, reporter, text_hash, created_at in rows:
-            history.setdefault(reporter, []).append(
-                _Seen(row_id, None, text_hash, aware(created_at))
-            )
-        return history
-
-    def _repeat_of(self, pending: _Pending, seen: list[_Seen]) -> _Seen | None:
-        """The reporter's earliest report of the same text inside the duplicate window."""
-        window_start = pending.received_at - self.limits.duplicate_window
-        for item in seen:
-            if item.fingerprint == pending.fingerprint and item.created_at >= window_start:
-                return item
-        return None
 
     def amend(
         self, *, team_id: str, user_id: str, painpoint_id: int, submission: PainPointInput
@@ -374,70 +239,6 @@ class CaptureService:
             ).all()
             # A report's status is its theme's (set by managers); "received" until it has one.
             return [to_view(row, status or "received", self._sealer) for row, status in rows]
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """A scrubbed report waiting for its batch to be written."""
-
-    reporter: str
-    user_id: str
-    text: str  # after the fast scrub; only ever stored sealed
-    sealed: bytes
-    fingerprint: str
-    submission: PainPointInput
-    thread_ts: str | None
-    event_id: str | None
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """A recent report of one reporter: stored (`row_id`) or earlier in this batch."""
-
-    row_id: int | None
-    batch_index: int | None
-    fingerprint: str
-    created_at: datetime
-
-
-def _row_values(
-    pending: _Pending, clean_team: Callable[[str | None], str | None]
-) -> dict[str, Any]:
-    submission = pending.submission
-    return {
-        # The row carries no readable text until the privacy step has run the full scrub.
-        "text": "",
-        "sealed": pending.sealed,
-        "pending_scrub": True,
-        "text_hash": pending.fingerprint,
-        "source": submission.source,
-        "category": submission.category,
-        "frequency": submission.frequency,
-        "hours_per_week": submission.hours_per_week,
-        "team": clean_team(submission.team),
-        "reporter": pending.reporter,
-        "keep_posted": submission.keep_posted,
-        "notify_user_id": pending.user_id if submission.keep_posted else None,
-        "thread_ts": pending.thread_ts,
-        "created_at": pending.received_at,
-        "updated_at": pending.received_at,
-    }
-
-
-def _new_view(row_id: int, values: dict[str, Any], text: str) -> PainPointView:
-    return PainPointView(
-        id=row_id,
-        text=text,
-        details=None,
-        source=values["source"],
-        category=values["category"],
-        frequency=values["frequency"],
-        hours_per_week=values["hours_per_week"],
-        team=values["team"],
-        keep_posted=values["keep_posted"],
-        created_at=values["created_at"],
-    )
 
 
 def _forget_embedding(row: PainPoint) -> None:

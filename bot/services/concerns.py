@@ -14,7 +14,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.db.nudge_models import Concern, NudgeDelivery
 from bot.db.session import SessionFactory
-from bot.domain.nudges import TOPICS, ConcernGroup, ConcernReport
+from bot.domain.nudges import TOPICS, ConcernGroup, ConcernReport, SignedConcern
 from bot.domain.text import storable
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import Scrubber, default_scrubber
@@ -32,6 +32,8 @@ from bot.privacy.seal import Sealer
 logger = logging.getLogger(__name__)
 DUPLICATE_WINDOW = timedelta(hours=24)
 QUOTES_PER_GROUP = 3
+# Signed concerns shown to trainers, newest first.
+SIGNED_SHOWN = 20
 # Below this many concerns in a topic, meaning-based splitting has nothing to work with (the
 # theme engine itself asks for ten usable texts before it finds themes).
 MIN_FOR_PIPELINE = 10
@@ -176,6 +178,10 @@ class ConcernService:
         self._grouper = grouper
         self._clock = clock
 
+    def pseudonym(self, team_id: str, user_id: str) -> str:
+        """The keyed pseudonym a person's concerns (and nudge feedback) are stored under."""
+        return reporter_pseudonym(self._secret_key, team_id, user_id)
+
     def record(
         self,
         *,
@@ -245,11 +251,25 @@ class ConcernService:
                 .where(Concern.pending_scrub.is_(False))
                 .order_by(Concern.created_at.desc(), Concern.id.desc())
             ).all()
+            signed = session.execute(
+                select(Concern.named_user_id, Concern.topic, Concern.text)
+                .where(
+                    Concern.pending_scrub.is_(False),
+                    Concern.named_user_id.is_not(None),
+                    Concern.text != "",
+                )
+                .order_by(Concern.created_at.desc(), Concern.id.desc())
+                .limit(SIGNED_SHOWN)
+            ).all()
         texts = [row.text for row in rows]
         reporters = [row.reporter for row in rows]
         topics: list[str | None] = [row.topic for row in rows]
         clusters = self._grouper(texts, reporters, topics) if rows else []
-        return apply_minimum_reporters(clusters, texts, reporters, self.min_reporters)
+        report = apply_minimum_reporters(clusters, texts, reporters, self.min_reporters)
+        return replace(
+            report,
+            signed=tuple(SignedConcern(str(user), topic, text) for user, topic, text in signed),
+        )
 
 
 def apply_minimum_reporters(
@@ -269,8 +289,9 @@ def apply_minimum_reporters(
         quotes: list[str] = []
         quoted: set[str] = set()
         for index in cluster.indices:
-            # One quote per person, so nobody's words dominate (or identify) a group.
-            if reporters[index] in quoted:
+            # One quote per person, so nobody's words dominate (or identify) a group; a concern
+            # past retention has no text left to quote.
+            if reporters[index] in quoted or not texts[index]:
                 continue
             quoted.add(reporters[index])
             quotes.append(texts[index])

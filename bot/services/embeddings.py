@@ -66,6 +66,8 @@ class EmbeddingService:
                     select(PainPoint.id)
                     .where(
                         PainPoint.pending_scrub.is_(False),
+                        # Past retention: the text is gone, so there is nothing to embed.
+                        PainPoint.text_removed_at.is_(None),
                         or_(
                             PainPoint.embedding_model.is_(None),
                             PainPoint.embedding_model != self.model_name,
@@ -88,6 +90,7 @@ class EmbeddingService:
                         PainPoint.id.in_(batch),
                         # Text still sealed for the full scrub is embedded once it is clean.
                         PainPoint.pending_scrub.is_(False),
+                        PainPoint.text_removed_at.is_(None),
                         or_(
                             PainPoint.embedding_model.is_(None),
                             PainPoint.embedding_model != self.model_name,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.db.nudge_models import Concern, NudgeDelivery
+from bot.db.nudge_models import Concern, NudgeDelivery, NudgeFeedback
 from bot.db.session import SessionFactory
 from bot.domain.time import aware, maybe_aware
 from bot.privacy.pseudonym import reporter_pseudonym
-from bot.settings import Settings
 
 Exported = tuple[Iterable[dict[str, Any]], Sequence[str]]
 CONCERN_FIELDS = (
@@ -47,10 +45,23 @@ def _iso(value: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def concern_records(session_factory: SessionFactory) -> Iterator[dict[str, Any]]:
-    """Every concern: scrubbed text, pseudonymous reporter, and whether they gave their name."""
+def concern_records(
+    session_factory: SessionFactory, *, min_reporters: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every concern: scrubbed text, pseudonymous reporter, and whether they gave their name.
+
+    With `min_reporters`, only concerns of a topic raised by at least that many distinct
+    people (the minimum-reporter rule, as `/nudge concerns` applies it).
+    """
     with session_factory() as session:
         clean = select(Concern).where(Concern.pending_scrub.is_(False))
+        if min_reporters is not None:
+            shared = (
+                select(Concern.topic)
+                .group_by(Concern.topic)
+                .having(func.count(func.distinct(Concern.reporter)) >= min_reporters)
+            )
+            clean = clean.where(Concern.topic.in_(shared))
         for row in session.scalars(clean.order_by(Concern.id)).yield_per(1000):
             yield {
                 "id": row.id,
@@ -67,8 +78,12 @@ def concern_records(session_factory: SessionFactory) -> Iterator[dict[str, Any]]
 def delivery_records(session_factory: SessionFactory, secret_key: str) -> Iterator[dict[str, Any]]:
     """Every delivery, its recipient as the same keyed pseudonym pain points use."""
     with session_factory() as session:
-        rows = session.scalars(select(NudgeDelivery).order_by(NudgeDelivery.id)).yield_per(1000)
-        for row in rows:
+        rows = session.execute(
+            select(NudgeDelivery, NudgeFeedback)
+            .outerjoin(NudgeFeedback, NudgeFeedback.delivery_id == NudgeDelivery.id)
+            .order_by(NudgeDelivery.id)
+        ).yield_per(1000)
+        for row, feedback in rows:
             yield {
                 "id": row.id,
                 "campaign_id": row.campaign_id,
@@ -81,24 +96,7 @@ def delivery_records(session_factory: SessionFactory, secret_key: str) -> Iterat
                 "attempts": row.attempts,
                 "due_at": _iso(row.due_at),
                 "sent_at": _iso(row.sent_at),
-                "rating": row.rating,
-                "done": row.done_at is not None,
-                "quiz_correct": row.quiz_correct,
+                "rating": feedback.rating if feedback else None,
+                "done": bool(feedback and feedback.done_at is not None),
+                "quiz_correct": feedback.quiz_correct if feedback else None,
             }
-
-
-def export_concerns(session_factory: SessionFactory, settings: Settings) -> Exported:
-    """The `concerns` exporter for `painpoint export`."""
-    del settings
-    return concern_records(session_factory), CONCERN_FIELDS
-
-
-def export_deliveries(session_factory: SessionFactory, settings: Settings) -> Exported:
-    """The `deliveries` exporter for `painpoint export` (needs PAINPOINT_SECRET_KEY)."""
-    if settings.secret_key is None:
-        # Only the command line calls exporters: one line naming the setting, exit code 2.
-        sys.stderr.write(
-            "painpoint: PAINPOINT_SECRET_KEY is not set; it pseudonymises recipients\n"
-        )
-        raise SystemExit(2)
-    return delivery_records(session_factory, settings.secret_key), DELIVERY_FIELDS

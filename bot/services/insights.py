@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
+from bot.domain.audit import AuditSections, ReportFact
+from bot.domain.impact import impact_of
+from bot.domain.lenses import effective_lens
 from bot.domain.themes import (
     OTHER_TEAMS,
     PERIODS,
@@ -30,7 +35,10 @@ from bot.domain.themes import (
     weekly_counts,
 )
 from bot.domain.time import aware
+from bot.services.audit import build_audit
 from bot.services.embeddings import from_bytes
+from bot.services.pilot_kpis import running_pilots
+from bot.services.retention import text_removed_until
 
 
 @dataclass
@@ -44,6 +52,7 @@ class _Member:
     hours: float | None
     created_at: datetime
     embedding: bytes | None
+    theme_id: int | None = None
 
 
 QuotePicker = Callable[[Sequence[str], Sequence[str], np.ndarray | None], list[str]]
@@ -93,8 +102,11 @@ class ThemeInsights:
         min_reporters: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         quote_picker: QuotePicker = centre_quotes,
+        teams: Sequence[str] = (),
     ) -> None:
         self._session_factory = session_factory
+        # Configured team names: the audit lists them even with fewer than k reporters.
+        self.known_teams = tuple(teams)
         self.min_reporters = min_reporters
         self._clock = clock
         self._quote_picker = quote_picker
@@ -135,64 +147,12 @@ class ThemeInsights:
         trend_span = span or TREND_WINDOW_FOR_ALL
 
         with self._session_factory() as session:
-            query = select(
-                PainPoint.id,
-                PainPoint.text,
-                PainPoint.reporter,
-                PainPoint.category,
-                PainPoint.frequency,
-                PainPoint.team,
-                PainPoint.hours_per_week,
-                PainPoint.created_at,
-                PainPoint.embedding,
-                PainPoint.theme_id,
-            )
-            # Rows still sealed for the full scrub are nobody's to see yet.
-            query = query.where(PainPoint.pending_scrub.is_(False))
-            if team is not None:
-                query = query.where(PainPoint.team == team)
-            rows = session.execute(query).all()
-            themes = {
-                theme.id: theme
-                for theme in session.scalars(
-                    select(Theme).where(Theme.kind == kind, Theme.active.is_(True))
-                )
-            }
-            history: dict[int, list[StatusChange]] = defaultdict(list)
-            if with_history and themes:
-                for event in session.scalars(
-                    select(ThemeEvent)
-                    .where(ThemeEvent.theme_id.in_(list(themes)), ThemeEvent.kind == "status")
-                    .order_by(ThemeEvent.created_at, ThemeEvent.id)
-                ):
-                    history[event.theme_id].append(
-                        StatusChange(
-                            status=str(event.detail.get("status")),
-                            reason=_optional_str(event.detail.get("reason")),
-                            actor=event.actor,
-                            at=aware(event.created_at),
-                        )
-                    )
+            rows = _painpoint_rows(session, team)
+            running = running_pilots(session)
+            themes = _active_themes(session, kind)
+            history = _status_history(session, list(themes)) if with_history and themes else {}
 
-        all_members: dict[int | None, list[_Member]] = defaultdict(list)
-        in_slice: list[_Member] = []
-        for row in rows:
-            member = _Member(
-                id=row.id,
-                text=row.text,
-                reporter=row.reporter,
-                category=row.category,
-                frequency=row.frequency,
-                team=row.team,
-                hours=row.hours_per_week,
-                created_at=aware(row.created_at),
-                embedding=row.embedding,
-            )
-            theme_id = row.theme_id if row.theme_id in themes else None
-            all_members[theme_id].append(member)
-            if start is None or member.created_at >= start:
-                in_slice.append(member)
-
+        all_members, in_slice = _members(rows, themes, start)
         slice_reporters = {member.reporter for member in in_slice}
         # An empty slice singles nobody out: it is reported as "no data", not refused.
         if (team is not None or span is not None) and 0 < len(slice_reporters) < self.min_reporters:
@@ -201,6 +161,43 @@ class ThemeInsights:
                 "could single someone out"
             )
 
+        summaries, smaller, suppressed = self._summaries(
+            themes, all_members, start, now, trend_span, history, running
+        )
+        unassigned = len(
+            [m for m in all_members.get(None, []) if start is None or m.created_at >= start]
+        )
+        return InsightReport(
+            period=period,
+            team=team,
+            min_reporters=self.min_reporters,
+            generated_at=now,
+            total_painpoints=len(in_slice),
+            total_reporters=len(slice_reporters),
+            # The sum of the shown themes' estimates: a total over everything would, minus
+            # the shown parts, give away the hours of themes and people below k.
+            total_hours_per_week=round(sum(s.hours_per_week for s in summaries), 1),
+            themes=summaries,
+            smaller_signals=smaller,
+            suppressed_painpoints=suppressed,
+            unassigned_painpoints=unassigned,
+            categories=dict(Counter(m.category for m in in_slice if m.category)),
+            audit=self._audit(in_slice, summaries, team, now) if with_history else None,
+            text_removed_until=text_removed_until(self._session_factory),
+        )
+
+    def _summaries(
+        self,
+        themes: Mapping[int, Theme],
+        all_members: Mapping[int | None, list[_Member]],
+        start: datetime | None,
+        now: datetime,
+        trend_span: timedelta,
+        history: dict[int, list[StatusChange]],
+        running: dict[int, int],
+    ) -> tuple[list[ThemeSummary], int, int]:
+        """The themes shown, most people first, and how many themes and reports are held back
+        for having fewer than k reporters in the period."""
         summaries: list[ThemeSummary] = []
         smaller = 0
         suppressed = 0
@@ -214,24 +211,31 @@ class ThemeInsights:
                 smaller += 1
                 suppressed += len(current)
                 continue
-            summaries.append(self._summary(theme, current, members, now, trend_span, history))
+            summaries.append(
+                self._summary(theme, current, members, now, trend_span, history, running)
+            )
         summaries.sort(key=lambda s: (-s.reporters, -s.size, s.id))
-        unassigned = len(
-            [m for m in all_members.get(None, []) if start is None or m.created_at >= start]
-        )
-        return InsightReport(
-            period=period,
-            team=team,
-            min_reporters=self.min_reporters,
-            generated_at=now,
-            total_painpoints=len(in_slice),
-            total_reporters=len(slice_reporters),
-            total_hours_per_week=float(sum(m.hours or 0.0 for m in in_slice)),
+        return summaries, smaller, suppressed
+
+    def _audit(
+        self,
+        in_slice: list[_Member],
+        summaries: list[ThemeSummary],
+        team: str | None,
+        now: datetime,
+    ) -> AuditSections:
+        shown = {summary.id for summary in summaries}
+        facts = [
+            ReportFact(m.reporter, m.team, m.category, m.theme_id if m.theme_id in shown else None)
+            for m in in_slice
+        ]
+        return build_audit(
+            self._session_factory,
+            facts=facts,
             themes=summaries,
-            smaller_signals=smaller,
-            suppressed_painpoints=suppressed,
-            unassigned_painpoints=unassigned,
-            categories=dict(Counter(m.category for m in in_slice if m.category)),
+            min_reporters=self.min_reporters,
+            now=now,
+            known_teams=self.known_teams if team is None else (),
         )
 
     def _summary(
@@ -242,15 +246,22 @@ class ThemeInsights:
         now: datetime,
         trend_span: timedelta,
         history: dict[int, list[StatusChange]],
+        running: dict[int, int],
     ) -> ThemeSummary:
+        # Reports past retention have no text (nor vector) left: they count, but never quote.
+        quotable = [m for m in current if m.text]
         vectors = None
-        if all(m.embedding for m in current):
-            vectors = np.vstack([from_bytes(bytes(m.embedding or b"")) for m in current])
+        if quotable and all(m.embedding for m in quotable):
+            vectors = np.vstack([from_bytes(bytes(m.embedding or b"")) for m in quotable])
         quotes = self._quote_picker(
-            [m.text for m in current], [m.reporter for m in current], vectors
+            [m.text for m in quotable], [m.reporter for m in quotable], vectors
         )
         dates = [m.created_at for m in members]
         counts = weekly_counts(dates, now)
+        impact = impact_of(
+            [(m.reporter, m.hours, m.frequency) for m in current],
+            min_reporters=self.min_reporters,
+        )
         return ThemeSummary(
             id=theme.id,
             title=theme.title,
@@ -258,7 +269,7 @@ class ThemeInsights:
             size=len(current),
             reporters=len({m.reporter for m in current}),
             quotes=quotes,
-            hours_per_week=float(sum(m.hours or 0.0 for m in current)),
+            hours_per_week=impact.hours_per_week or 0.0,
             categories=dict(Counter(m.category for m in current if m.category)),
             frequencies=dict(Counter(m.frequency for m in current if m.frequency)),
             teams=self._teams(current),
@@ -277,6 +288,8 @@ class ThemeInsights:
             status=theme.status,
             status_reason=theme.status_reason,
             history=history.get(theme.id, []),
+            impact=impact,
+            running_pilot=running.get(theme.id),
         )
 
     def _teams(self, current: list[_Member]) -> dict[str, int]:
@@ -295,3 +308,81 @@ class ThemeInsights:
 
 def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _painpoint_rows(session: Session, team: str | None) -> Sequence[Any]:
+    """Every stored report of the team (all teams when None) that may be seen."""
+    query = select(
+        PainPoint.id,
+        PainPoint.text,
+        PainPoint.reporter,
+        PainPoint.category,
+        PainPoint.lens,
+        PainPoint.lens_source,
+        PainPoint.frequency,
+        PainPoint.team,
+        PainPoint.hours_per_week,
+        PainPoint.created_at,
+        PainPoint.embedding,
+        PainPoint.theme_id,
+    )
+    # Rows still sealed for the full scrub are nobody's to see yet.
+    query = query.where(PainPoint.pending_scrub.is_(False))
+    if team is not None:
+        query = query.where(PainPoint.team == team)
+    return session.execute(query).all()
+
+
+def _active_themes(session: Session, kind: str) -> dict[int, Theme]:
+    return {
+        theme.id: theme
+        for theme in session.scalars(
+            select(Theme).where(Theme.kind == kind, Theme.active.is_(True))
+        )
+    }
+
+
+def _status_history(session: Session, theme_ids: list[int]) -> dict[int, list[StatusChange]]:
+    """Each theme's status changes, oldest first."""
+    history: dict[int, list[StatusChange]] = defaultdict(list)
+    for event in session.scalars(
+        select(ThemeEvent)
+        .where(ThemeEvent.theme_id.in_(theme_ids), ThemeEvent.kind == "status")
+        .order_by(ThemeEvent.created_at, ThemeEvent.id)
+    ):
+        history[event.theme_id].append(
+            StatusChange(
+                status=str(event.detail.get("status")),
+                reason=_optional_str(event.detail.get("reason")),
+                actor=event.actor,
+                at=aware(event.created_at),
+            )
+        )
+    return history
+
+
+def _members(
+    rows: Sequence[Any], themes: Mapping[int, Theme], start: datetime | None
+) -> tuple[dict[int | None, list[_Member]], list[_Member]]:
+    """Reports by shown theme (None: in no active theme), and those in the period."""
+    all_members: dict[int | None, list[_Member]] = defaultdict(list)
+    in_slice: list[_Member] = []
+    for row in rows:
+        theme_id = row.theme_id if row.theme_id in themes else None
+        member = _Member(
+            id=row.id,
+            text=row.text,
+            reporter=row.reporter,
+            # Every surface counts a report under its audit lens (bot.domain.lenses).
+            category=effective_lens(row.category, row.lens, row.lens_source)[0],
+            frequency=row.frequency,
+            team=row.team,
+            hours=row.hours_per_week,
+            created_at=aware(row.created_at),
+            embedding=row.embedding,
+            theme_id=theme_id,
+        )
+        all_members[theme_id].append(member)
+        if start is None or member.created_at >= start:
+            in_slice.append(member)
+    return all_members, in_slice

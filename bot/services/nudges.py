@@ -1,47 +1,38 @@
-"""Nudge campaigns for trainers (schedule, list, cancel, stats) and the recipient's side
-(feedback, quiz answers, pausing). Each method owns its transaction."""
+"""Nudge campaigns for trainers: schedule, list, cancel, stats and the themes they may target.
+Each method owns its transaction. The recipient's side (feedback, quiz answers, pausing) is
+`RecipientFeedback` (bot/services/nudge_feedback.py); the stats queries are in nudge_stats.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from bot.db.models import Theme
-from bot.db.nudge_models import Concern, NudgeCampaign, NudgeDelivery, NudgeRecipient, NudgeRun
+from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
-from bot.db.upsert import upsert
 from bot.domain.audience import AudienceError, parse_audience
 from bot.domain.lessons import Library
 from bot.domain.nudges import (
     PAST_TOLERANCE,
-    RATINGS,
     WHEN,
     CampaignStats,
     CampaignView,
-    DeliveryContext,
-    LessonStats,
-    NudgeState,
     ScheduleInputError,
     ScheduleRequest,
     ThemeChoice,
 )
-from bot.domain.schedule import (
-    LATEST_OFFSET,
-    QuietHours,
-    Schedule,
-    ScheduleError,
-    next_expansion,
-    zone,
-)
+from bot.domain.occurrences import next_expansion
+from bot.domain.schedule import LATEST_OFFSET, QuietHours, Schedule, ScheduleError, zone
 from bot.domain.time import maybe_aware
 from bot.services.concerns import ConcernService
+from bot.services.nudge_feedback import RecipientFeedback
+from bot.services.nudge_stats import campaign_stats
 
 
-class NudgeService:
-    """Campaign management and recipient feedback."""
+class NudgeService(RecipientFeedback):
+    """Campaign management; recipients' feedback comes from `RecipientFeedback`."""
 
     def __init__(
         self,
@@ -70,43 +61,13 @@ class NudgeService:
             raise ScheduleInputError({"when": "choose now, a date and time, daily or weekly"})
         if zone(request.timezone).key != request.timezone:
             errors["timezone"] = f"unknown time zone {request.timezone!r}"
-        quiet = None
-        if (request.quiet_start is None) != (request.quiet_end is None):
-            errors["quiet_end" if request.quiet_end is None else "quiet_start"] = (
-                "give both ends of the quiet hours, or neither"
-            )
-        elif request.quiet_start is not None and request.quiet_end is not None:
-            if request.quiet_start == request.quiet_end:
-                errors["quiet_end"] = "quiet hours must end at a different time than they start"
-            else:
-                quiet = QuietHours(request.quiet_start, request.quiet_end)
+        quiet = _quiet_hours(request, errors)
         at: datetime | None = None
         local_time = request.local_time
         if request.when == "now":
             at, local_time = now, False
         elif request.when == "at":
-            if request.at is not None:
-                at = request.at
-                if at.tzinfo is not None and local_time:
-                    errors["at"] = (
-                        "a time with a UTC offset cannot also be each recipient's local time"
-                    )
-            elif request.on_date is None or request.time_of_day is None:
-                errors["date" if request.on_date is None else "time"] = (
-                    "a one-off needs a date and a time"
-                )
-            else:
-                at = datetime.combine(request.on_date, request.time_of_day)
-            if at is not None and "at" not in errors:
-                if at.tzinfo is not None:
-                    instant = at.astimezone(UTC)
-                elif local_time:
-                    # Past only if it has passed even in the last time zone on Earth.
-                    instant = at.replace(tzinfo=UTC) + LATEST_OFFSET
-                else:
-                    instant = at.replace(tzinfo=zone(request.timezone)).astimezone(UTC)
-                if instant < now - PAST_TOLERANCE:
-                    errors["date" if request.at is None else "at"] = "that time has already passed"
+            at = _one_off_at(request, now, errors)
         elif request.when in ("daily", "weekly") and request.time_of_day is None:
             errors["time"] = f"a {request.when} nudge needs a time of day"
         if request.when == "weekly" and not request.weekdays:
@@ -115,6 +76,7 @@ class NudgeService:
             errors["cron"] = "give a cron expression like '0 10 * * 2'"
         if errors:
             raise ScheduleInputError(errors)
+        wrong = "cron" if request.when == "cron" else "when"
         try:
             schedule = Schedule(
                 kind="once" if request.when in ("now", "at") else request.when,  # type: ignore[arg-type]
@@ -131,14 +93,10 @@ class NudgeService:
                 spacing_days=spacing,
             )
         except ScheduleError as exc:
-            raise ScheduleInputError(
-                {"cron" if request.when == "cron" else "when": str(exc)}
-            ) from None
+            raise ScheduleInputError({wrong: str(exc)}) from None
         first = next_expansion(schedule, None)
         if first is None or (schedule.recurring and first > now + timedelta(days=366)):
-            raise ScheduleInputError(
-                {"cron" if request.when == "cron" else "when": "this never fires"}
-            )
+            raise ScheduleInputError({wrong: "this never fires"})
         return schedule
 
     def schedule(self, request: ScheduleRequest, *, created_by: str) -> CampaignView:
@@ -277,82 +235,8 @@ class NudgeService:
         view = self.get(campaign_id)
         if view is None:
             return None
-        d = NudgeDelivery
-        sent = d.status == "sent"
-        with self._session_factory() as session:
-            lessons_order = (
-                session.scalar(select(NudgeCampaign.lessons).where(NudgeCampaign.id == campaign_id))
-                or []
-            )
-            rows = session.execute(
-                select(
-                    d.lesson_id,
-                    func.count(case((sent, 1))),
-                    func.count(case(((d.rating == "helpful") & sent, 1))),
-                    func.count(case(((d.rating == "not_for_me") & sent, 1))),
-                    func.count(case((d.done_at.is_not(None) & sent, 1))),
-                    func.count(case((d.quiz_answer.is_not(None), 1))),
-                    func.count(case((d.quiz_correct.is_(True), 1))),
-                )
-                .where(d.campaign_id == campaign_id)
-                .group_by(d.lesson_id)
-            ).all()
-            concern_rows = session.execute(
-                select(Concern.lesson_id, func.count(), func.count(func.distinct(Concern.reporter)))
-                .where(Concern.campaign_id == campaign_id)
-                .group_by(Concern.lesson_id)
-            ).all()
-            total_concern_people = (
-                session.scalar(
-                    select(func.count(func.distinct(Concern.reporter))).where(
-                        Concern.campaign_id == campaign_id
-                    )
-                )
-                or 0
-            )
-        concerns = {lesson: (int(n), int(people)) for lesson, n, people in concern_rows}
-        by_lesson = {row[0]: row for row in rows}
-        ordered = list(dict.fromkeys([*lessons_order, *by_lesson]))
-
-        def shown(number: int, people: int) -> int | None:
-            # Concern counts are hidden below the minimum: with few recipients a count of one
-            # would say who raised it.
-            return number if people >= self.min_reporters or number == 0 else None
-
-        lesson_stats = []
-        for lesson_id in ordered:
-            row = by_lesson.get(lesson_id)
-            lesson = self.library.lesson(lesson_id)
-            number, people = concerns.get(lesson_id, (0, 0))
-            lesson_stats.append(
-                LessonStats(
-                    lesson_id=lesson_id,
-                    title=lesson.title if lesson else lesson_id,
-                    delivered=int(row[1]) if row else 0,
-                    helpful=int(row[2]) if row else 0,
-                    not_for_me=int(row[3]) if row else 0,
-                    done=int(row[4]) if row else 0,
-                    quiz_answered=int(row[5]) if row else 0,
-                    quiz_correct=int(row[6]) if row else 0,
-                    has_quiz=bool(lesson and lesson.quiz),
-                    concerns=shown(number, people),
-                )
-            )
-        total_concerns = sum(n for n, _ in concerns.values())
-        totals = LessonStats(
-            lesson_id="*",
-            title="All lessons",
-            delivered=sum(s.delivered for s in lesson_stats),
-            helpful=sum(s.helpful for s in lesson_stats),
-            not_for_me=sum(s.not_for_me for s in lesson_stats),
-            done=sum(s.done for s in lesson_stats),
-            quiz_answered=sum(s.quiz_answered for s in lesson_stats),
-            quiz_correct=sum(s.quiz_correct for s in lesson_stats),
-            has_quiz=any(s.has_quiz for s in lesson_stats),
-            concerns=shown(total_concerns, int(total_concern_people)),
-        )
-        return CampaignStats(
-            campaign=view, totals=totals, lessons=lesson_stats, min_reporters=self.min_reporters
+        return campaign_stats(
+            self._session_factory, self.library, view, min_reporters=self.min_reporters
         )
 
     def theme_choices(self) -> list[ThemeChoice]:
@@ -370,123 +254,41 @@ class NudgeService:
             ).all()
         return [ThemeChoice(id=r.id, title=r.title, reporters=r.reporters) for r in rows]
 
-    # -- the recipient's side ---------------------------------------------------------------
-    def context(self, delivery_id: int, user_id: str) -> DeliveryContext | None:
-        """The recipient's own delivered nudge (None for anybody else's)."""
-        with self._session_factory() as session:
-            row = session.execute(
-                select(NudgeDelivery, NudgeCampaign.track_id, NudgeCampaign.lessons)
-                .join(NudgeCampaign, NudgeCampaign.id == NudgeDelivery.campaign_id)
-                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.recipient == user_id)
-            ).first()
-            paused = bool(
-                session.scalar(
-                    select(NudgeRecipient.paused).where(NudgeRecipient.user_id == user_id)
-                )
-            )
-        if row is None:
-            return None
-        delivery, track_id, lessons = row
-        track = self.library.track(track_id) if track_id else None
-        total = len(lessons or [])
-        return DeliveryContext(
-            delivery_id=delivery.id,
-            campaign_id=delivery.campaign_id,
-            lesson=self.library.lesson(delivery.lesson_id),
-            state=NudgeState(
-                rating=delivery.rating,
-                done=delivery.done_at is not None,
-                quiz_answer=delivery.quiz_answer,
-                quiz_correct=delivery.quiz_correct,
-                paused=paused,
-            ),
-            channel=delivery.channel,
-            ts=delivery.ts,
-            step=(delivery.step + 1, total) if total > 1 else None,
-            track_title=(track.title if track else track_id) if track_id else None,
+
+def _quiet_hours(request: ScheduleRequest, errors: dict[str, str]) -> QuietHours | None:
+    """The requested quiet hours; what is wrong with them goes into `errors`."""
+    if (request.quiet_start is None) != (request.quiet_end is None):
+        errors["quiet_end" if request.quiet_end is None else "quiet_start"] = (
+            "give both ends of the quiet hours, or neither"
         )
-
-    def give_feedback(self, delivery_id: int, user_id: str, kind: str) -> DeliveryContext | None:
-        """Helpful / not for me (the latest choice counts) or done; repeats change nothing."""
-        now = self._clock()
-        d = NudgeDelivery
-        mine = (d.id == delivery_id) & (d.recipient == user_id)
-        with self._session_factory() as session, session.begin():
-            if kind in RATINGS:
-                result = session.execute(
-                    update(d)
-                    .where(mine, (d.rating.is_(None)) | (d.rating != kind))
-                    .values(rating=kind, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-            elif kind == "done":
-                result = session.execute(
-                    update(d)
-                    .where(mine, d.done_at.is_(None))
-                    .values(done_at=now, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-            else:
-                raise ValueError(f"unknown feedback {kind!r}")
-            changed = bool(getattr(result, "rowcount", 0))
-        context = self.context(delivery_id, user_id)
-        if context is None:
-            return None
-        return _replace_context(context, changed=changed)
-
-    def answer_quiz(self, delivery_id: int, user_id: str, answer: int) -> DeliveryContext | None:
-        """Record the first answer only (so quiz stats measure what people knew)."""
-        context = self.context(delivery_id, user_id)
-        if context is None or context.lesson is None or context.lesson.quiz is None:
-            return context
-        quiz = context.lesson.quiz
-        if not 0 <= answer < len(quiz.options):
-            return _replace_context(context, changed=False)
-        d = NudgeDelivery
-        with self._session_factory() as session, session.begin():
-            result = session.execute(
-                update(d)
-                .where(d.id == delivery_id, d.recipient == user_id, d.quiz_answer.is_(None))
-                .values(
-                    quiz_answer=answer, quiz_correct=answer == quiz.answer, updated_at=self._clock()
-                )
-                .execution_options(synchronize_session=False)
-            )
-            changed = bool(getattr(result, "rowcount", 0))
-        updated = self.context(delivery_id, user_id)
-        assert updated is not None
-        return _replace_context(updated, changed=changed, quiz_result=updated.state.quiz_correct)
-
-    def is_paused(self, user_id: str) -> bool:
-        """True when the user paused nudges."""
-        with self._session_factory() as session:
-            return bool(
-                session.scalar(
-                    select(NudgeRecipient.paused).where(NudgeRecipient.user_id == user_id)
-                )
-            )
-
-    def set_paused(self, user_id: str, paused: bool) -> None:
-        """Pause or resume; the dispatcher checks this in the same statement that claims a send."""
-        now = self._clock()
-        with self._session_factory() as session, session.begin():
-            upsert(
-                session,
-                NudgeRecipient.__table__,  # type: ignore[arg-type]
-                [
-                    {
-                        "user_id": user_id,
-                        "paused": paused,
-                        "paused_at": now if paused else None,
-                        "updated_at": now,
-                    }
-                ],
-                key=["user_id"],
-                update=["paused", "paused_at", "updated_at"],
-            )
+    elif request.quiet_start is not None and request.quiet_end is not None:
+        if request.quiet_start == request.quiet_end:
+            errors["quiet_end"] = "quiet hours must end at a different time than they start"
+        else:
+            return QuietHours(request.quiet_start, request.quiet_end)
+    return None
 
 
-def _replace_context(
-    context: DeliveryContext, *, changed: bool, quiz_result: bool | None = None
-) -> DeliveryContext:
-    return replace(context, changed=changed, quiz_result=quiz_result)
+def _one_off_at(request: ScheduleRequest, now: datetime, errors: dict[str, str]) -> datetime | None:
+    """A one-off's date and time (aware = an instant, naive = a wall time); what is wrong with
+    it goes into `errors`."""
+    at: datetime | None = None
+    if request.at is not None:
+        at = request.at
+        if at.tzinfo is not None and request.local_time:
+            errors["at"] = "a time with a UTC offset cannot also be each recipient's local time"
+    elif request.on_date is None or request.time_of_day is None:
+        errors["date" if request.on_date is None else "time"] = "a one-off needs a date and a time"
+    else:
+        at = datetime.combine(request.on_date, request.time_of_day)
+    if at is not None and "at" not in errors:
+        if at.tzinfo is not None:
+            instant = at.astimezone(UTC)
+        elif request.local_time:
+            # Past only if it has passed even in the last time zone on Earth.
+            instant = at.replace(tzinfo=UTC) + LATEST_OFFSET
+        else:
+            instant = at.replace(tzinfo=zone(request.timezone)).astimezone(UTC)
+        if instant < now - PAST_TOLERANCE:
+            errors["date" if request.at is None else "at"] = "that time has already passed"
+    return at

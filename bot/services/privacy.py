@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.db.models import PainPoint
@@ -99,7 +100,9 @@ class PrivacyStep:
             session.begin(),
         ):
             found = session.scalars(
-                select(table).where(table.id.in_([item.id for item in opened]))
+                select(table)
+                .options(undefer(table.sealed))  # one query, not one per row inside the lock
+                .where(table.id.in_([item.id for item in opened]))
             ).all()
             rows = {row.id: row for row in cast(Sequence[PainPoint | Concern], found)}
             for item in opened:

@@ -1,49 +1,33 @@
-"""Re-clustering stored reports into themes whose ids, titles and statuses survive re-runs."""
+"""Re-clustering stored reports into themes whose ids, titles and statuses survive re-runs, and
+letting a new report join a theme between re-clusterings by the engine's own rule."""
 
 from __future__ import annotations
 
 import itertools
 import logging
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select, update
 
-from bot.db.models import ClusteringRun, PainPoint, Theme, ThemeEvent
+from bot.db.models import PainPoint, Theme
 from bot.db.session import SessionFactory, writer_lock
-from bot.services.embeddings import EmbeddingService, from_bytes, to_bytes
+from bot.domain.time import utc_now
+from bot.services.embeddings import EmbeddingService, from_bytes
+from bot.services.theme_writer import ReclusterResult, Run, write_run
+from clustering.assign import join_labels
 from clustering.nonanswers import is_non_answer
-from clustering.pipeline import ClusteringResult, ThemePipeline
-from clustering.stability import (
-    ClusterMatch,
-    ThemeId,
-    kept_fraction,
-    match_clusters,
-    warm_start_labels,
-)
+from clustering.pipeline import ThemePipeline
+from clustering.stability import ThemeId, match_clusters, warm_start_labels
 
 logger = logging.getLogger(__name__)
 
-
 PipelineFactory = Callable[[], ThemePipeline]
 NEW_THEME_PREFIX = "new:"
-
-
-@dataclass(frozen=True)
-class ReclusterResult:
-    """A summary of one full re-clustering."""
-
-    items: int
-    themes: int
-    unassigned: int
-    created: int
-    kept_fraction: float | None
-    enough_data: bool = True
-    message: str = ""
+__all__ = ["PipelineFactory", "ReclusterResult", "ThemeService"]
 
 
 class ThemeService:
@@ -56,14 +40,12 @@ class ThemeService:
         pipeline_factory: PipelineFactory,
         *,
         kind: str = "painpoint",
-        assign_threshold: float = 0.5,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._session_factory = session_factory
         self.embeddings = embeddings
         self._pipeline_factory = pipeline_factory
         self.kind = kind
-        self.assign_threshold = assign_threshold
         self._clock = clock
         # One re-clustering at a time per process; the worker lease covers several processes.
         self._lock = threading.Lock()
@@ -73,38 +55,13 @@ class ThemeService:
         with self._lock:
             self.embeddings.embed_pending(show_progress=show_progress)
             started = self._clock()
-            with self._session_factory() as session:
-                rows = session.execute(
-                    select(
-                        PainPoint.id,
-                        PainPoint.text,
-                        PainPoint.reporter,
-                        PainPoint.theme_id,
-                        PainPoint.embedding,
-                    )
-                    .where(
-                        PainPoint.embedding_model == self.embeddings.model_name,
-                        PainPoint.embedding.is_not(None),
-                    )
-                    .order_by(PainPoint.id)
-                ).all()
-                themes = {
-                    theme.id: theme
-                    for theme in session.scalars(
-                        select(Theme).where(Theme.kind == self.kind, Theme.active.is_(True))
-                    )
-                }
-                old_centroids: dict[ThemeId, np.ndarray] = {
-                    theme_id: from_bytes(theme.centroid)
-                    for theme_id, theme in themes.items()
-                    if theme.centroid
-                }
+            rows, themes, old_centroids = self._load()
+            if not rows:
+                return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
             item_ids = [row.id for row in rows]
             old_assignments: dict[Hashable, ThemeId] = {
                 row.id: row.theme_id for row in rows if row.theme_id in themes
             }
-            if not rows:
-                return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
             vectors = np.vstack([from_bytes(bytes(row.embedding or b"")) for row in rows])
             result = self._pipeline_factory().fit(
                 [row.text for row in rows],
@@ -123,134 +80,68 @@ class ThemeService:
                 result.centroids,
                 id_factory=lambda: next(fresh),
             )
-            return self._write(item_ids, result, match, old_assignments, started)
-
-    def _write(
-        self,
-        item_ids: list[int],
-        result: ClusteringResult,
-        match: ClusterMatch,
-        old_assignments: dict[Hashable, ThemeId],
-        started: datetime,
-    ) -> ReclusterResult:
-        now = self._clock()
-        labels = result.labels
-        members: dict[int, list[int]] = defaultdict(list)
-        for item_id, label in zip(item_ids, labels.tolist(), strict=True):
-            if label >= 0:
-                members[int(label)].append(item_id)
-        with (
-            writer_lock(self._session_factory),
-            self._session_factory() as session,
-            session.begin(),
-        ):
-            active = {
-                theme.id: theme
-                for theme in session.scalars(
-                    select(Theme).where(Theme.kind == self.kind, Theme.active.is_(True))
-                )
-            }
-            theme_for_label: dict[int, int] = {}
-            created = 0
-            for description in result.themes:
-                label = description.label
-                target = match.mapping.get(label)
-                theme = active.get(target) if isinstance(target, int) else None
-                if theme is None:
-                    theme = Theme(
-                        kind=self.kind, title=description.title, status="new", created_at=now
-                    )
-                    session.add(theme)
-                    session.flush()
-                    session.add(
-                        ThemeEvent(
-                            theme_id=theme.id,
-                            kind="created",
-                            detail={"size": description.size},
-                            created_at=now,
-                        )
-                    )
-                    created += 1
-                elif not theme.title_locked:
-                    theme.title = description.title
-                theme.keywords = list(description.keywords)
-                theme.centroid = to_bytes(result.centroids[label])
-                theme.size = description.size
-                theme.reporters = description.n_reporters or 0
-                theme.active = True
-                theme.updated_at = now
-                theme_for_label[label] = theme.id
-            ids_of = {
-                target: theme_for_label[label]
-                for label, target in match.mapping.items()
-                if label in theme_for_label
-            }
-            for survivor, absorbed in match.merges.items():
-                for old_id in absorbed:
-                    if isinstance(old_id, int) and old_id in active:
-                        session.add(
-                            ThemeEvent(
-                                theme_id=old_id,
-                                kind="merged",
-                                detail={"into": ids_of.get(survivor)},
-                                created_at=now,
-                            )
-                        )
-            for old_id, split_off in match.splits.items():
-                for new_id in split_off:
-                    if new_id in ids_of:
-                        session.add(
-                            ThemeEvent(
-                                theme_id=ids_of[new_id],
-                                kind="split",
-                                detail={"from": old_id},
-                                created_at=now,
-                            )
-                        )
-            kept_ids = set(theme_for_label.values())
-            for theme_id, theme in active.items():
-                if theme_id not in kept_ids:
-                    theme.active = False
-                    theme.updated_at = now
-            session.execute(
-                update(PainPoint).where(PainPoint.id.in_(item_ids)).values(theme_id=None)
+            run = Run(
+                kind=self.kind,
+                model=self.embeddings.model_name,
+                item_ids=item_ids,
+                reporters={row.id: row.reporter for row in rows},
+                pins={row.id: row.pinned_theme_id for row in rows if row.pinned_theme_id},
+                result=result,
+                match=match,
+                old_assignments=old_assignments,
+                started=started,
+                now=self._clock(),
             )
-            for label, ids in members.items():
-                for start in range(0, len(ids), 900):
-                    session.execute(
-                        update(PainPoint)
-                        .where(PainPoint.id.in_(ids[start : start + 900]))
-                        .values(theme_id=theme_for_label[label])
-                    )
-            new_assignments: dict[Hashable, ThemeId | None] = {
-                item_id: theme_for_label.get(int(label))
-                for item_id, label in zip(item_ids, labels.tolist(), strict=True)
-            }
-            previous = old_assignments
-            kept = kept_fraction(previous, new_assignments) if previous else None
-            unassigned = int((labels < 0).sum())
-            session.add(
-                ClusteringRun(
-                    kind=self.kind,
-                    model=self.embeddings.model_name,
-                    items=len(item_ids),
-                    themes=len(theme_for_label),
-                    unassigned=unassigned,
-                    kept_ids_fraction=kept,
-                    started_at=started,
-                    finished_at=now,
-                )
-            )
+            with (
+                writer_lock(self._session_factory),
+                self._session_factory() as session,
+                session.begin(),
+            ):
+                summary = write_run(session, run)
         logger.info(
             "re-clustered %d reports into %d themes (%d unassigned)",
-            len(item_ids),
-            len(theme_for_label),
-            unassigned,
+            summary.items,
+            summary.themes,
+            summary.unassigned,
         )
-        return ReclusterResult(len(item_ids), len(theme_for_label), unassigned, created, kept)
+        return summary
+
+    def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray]]:
+        """The clustered reports (with their pins), the active themes and their centres."""
+        with self._session_factory() as session:
+            rows = session.execute(
+                select(
+                    PainPoint.id,
+                    PainPoint.text,
+                    PainPoint.reporter,
+                    PainPoint.theme_id,
+                    PainPoint.pinned_theme_id,
+                    PainPoint.embedding,
+                )
+                .where(
+                    PainPoint.embedding_model == self.embeddings.model_name,
+                    PainPoint.embedding.is_not(None),
+                    # Past retention: no text to cluster; the row keeps its theme.
+                    PainPoint.text_removed_at.is_(None),
+                )
+                .order_by(PainPoint.id)
+            ).all()
+            themes = session.execute(
+                select(Theme.id, Theme.centroid).where(
+                    Theme.kind == self.kind, Theme.active.is_(True)
+                )
+            ).all()
+        old_centroids: dict[ThemeId, np.ndarray] = {
+            theme_id: from_bytes(bytes(centroid)) for theme_id, centroid in themes if centroid
+        }
+        return list(rows), {theme_id for theme_id, _ in themes}, old_centroids
 
     def assign_new(self, painpoint_ids: Sequence[int]) -> dict[int, int]:
-        """Embed new reports and let each join its nearest theme when it is close enough."""
+        """Embed new reports and let each join its nearest theme by the engine's own rule.
+
+        A theme's join threshold is learned when it is clustered; a report that reaches no
+        theme's threshold waits unassigned for the next re-clustering, like a one-off.
+        """
         with self._session_factory() as session:
             texts = dict(
                 session.execute(
@@ -265,27 +156,30 @@ class ThemeService:
         )
         if not ids:
             return {}
-        assigned: dict[int, int] = {}
         with (
             writer_lock(self._session_factory),
             self._session_factory() as session,
             session.begin(),
         ):
             themes = session.execute(
-                select(Theme.id, Theme.centroid).where(
-                    Theme.kind == self.kind, Theme.active.is_(True), Theme.centroid.is_not(None)
+                select(Theme.id, Theme.centroid, Theme.join_threshold).where(
+                    Theme.kind == self.kind,
+                    Theme.active.is_(True),
+                    Theme.centroid.is_not(None),
+                    Theme.join_threshold.is_not(None),
                 )
             ).all()
             if not themes:
                 return {}
-            centroids = np.vstack([from_bytes(bytes(c or b"")) for _, c in themes])
+            centroids = np.vstack([from_bytes(bytes(c or b"")) for _, c, _ in themes])
             if centroids.shape[1] != vectors.shape[1]:
                 return {}  # the model changed; the next re-clustering sorts it out
-            scores = vectors @ centroids.T
-            for row, painpoint_id in enumerate(ids):
-                best = int(np.argmax(scores[row]))
-                if float(scores[row, best]) >= self.assign_threshold:
-                    assigned[painpoint_id] = int(themes[best][0])
+            labels = join_labels(vectors, centroids, np.array([t for _, _, t in themes]))
+            assigned = {
+                painpoint_id: int(themes[label][0])
+                for painpoint_id, label in zip(ids, labels.tolist(), strict=True)
+                if label >= 0
+            }
             if assigned:
                 session.execute(
                     update(PainPoint),

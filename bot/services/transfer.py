@@ -1,4 +1,9 @@
-"""Bulk import of survey exports and export of stored pain points."""
+"""Bulk import of survey exports and export of stored pain points.
+
+Re-importing the same rows, under any file name, adds nothing: a named reporter's pseudonym
+depends only on the reporter, an anonymous row's only on what the row says, and the same
+reporter's same text is stored once.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,43 @@ import hashlib
 import hmac
 import io
 import json
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tqdm import tqdm
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
-from bot.domain.capture import (
-    CATEGORIES,
-    FREQUENCIES,
-    MAX_HOURS_PER_WEEK,
-    normalise_for_dedupe,
-    text_fingerprint,
-)
+from bot.domain.capture import normalise_for_dedupe, text_fingerprint
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import scrub
+from bot.services.import_csv import (
+    NOTE_KINDS,
+    OPTIONAL_IMPORT_COLUMNS,
+    ImportFileError,
+    ImportRow,
+    read_import_csv,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "EXPORT_FIELDS",
+    "NOTE_KINDS",
+    "OPTIONAL_IMPORT_COLUMNS",
+    "ImportFileError",
+    "ImportReport",
+    "ImportRow",
+    "anonymous_pseudonym",
+    "import_painpoints",
+    "neutralise_formula",
+    "painpoint_records",
+    "read_import_csv",
+    "write_records",
+]
 
 EXPORT_FIELDS = (
     "id",
@@ -40,125 +62,67 @@ EXPORT_FIELDS = (
     "reporter",
     "created_at",
 )
-OPTIONAL_IMPORT_COLUMNS = ("category", "frequency", "hours_per_week", "team", "created_at")
 BATCH_SIZE = 500
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported; the message says why in one line."""
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """One row to import, before scrubbing."""
-
-    text: str
-    reporter: str | None
-    category: str | None = None
-    frequency: str | None = None
-    hours_per_week: float | None = None
-    team: str | None = None
-    created_at: datetime | None = None
+IMPORT_NAMESPACE = "import"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
 class ImportReport:
-    """How many rows were stored and why the others were not."""
+    """How many rows were stored, why the others were not, and what was changed on the way."""
 
     imported: int = 0
     duplicates: int = 0
     empty: int = 0
     too_long: int = 0
-    invalid_fields: int = 0
+    invalid: int = 0  # rows with a value that made them unusable (e.g. a date not understood)
     ids: list[int] = field(default_factory=list)
+    # (column, kind) → spreadsheet rows, in file order
+    notes: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def skipped(self) -> int:
         """Rows that stored nothing."""
-        return self.duplicates + self.empty + self.too_long
+        return self.duplicates + self.empty + self.too_long + self.invalid
 
 
-def read_import_csv(
-    path: Path, *, text_column: str, reporter_column: str | None = None
-) -> list[ImportRow]:
-    """Parse a survey export; recognised optional columns are used when valid."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
-    if "\x00" in content:
-        raise ImportFileError(f"{path} looks like a binary file, not a CSV")
-    try:
-        # strict: an unbalanced quote is an error, not the rest of the file glued into one row.
-        reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
-        header = reader.fieldnames or []
-        if not header:
-            raise ImportFileError(f"{path} is empty: it has no header row")
-        for column in (text_column, reporter_column):
-            if column is not None and column not in header:
-                raise ImportFileError(
-                    f"column {column!r} is not in {path.name}; its columns are: "
-                    + ", ".join(repr(name) for name in header)
-                )
-        rows = []
-        for line in reader:
-            if None in line:
-                raise ImportFileError(
-                    f"{path.name} line {reader.line_num}: more fields than the header has"
-                )
-            rows.append(_import_row(line, text_column, reporter_column))
-    except csv.Error as exc:
-        raise ImportFileError(f"{path.name} is not a valid CSV: {exc}") from None
-    return rows
-
-
-def _import_row(line: dict[str, Any], text_column: str, reporter_column: str | None) -> ImportRow:
-    def get(name: str) -> str | None:
-        value = line.get(name)
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    category = get("category")
-    frequency = get("frequency")
-    hours = _hours(get("hours_per_week"))
-    return ImportRow(
-        text=line.get(text_column) or "",
-        reporter=get(reporter_column) if reporter_column else None,
-        category=category if category in CATEGORIES else None,
-        frequency=frequency.lower() if frequency and frequency.lower() in FREQUENCIES else None,
-        hours_per_week=hours,
-        team=get("team"),
-        created_at=_timestamp(get("created_at")),
+def anonymous_pseudonym(secret_key: str, row: ImportRow, occurrence: int) -> str:
+    """A reporter for a row without one: what the row says, plus how many identical rows came
+    before it in the file. Distinct per row, the same when the rows are imported again under
+    any file name."""
+    said = row.content or (
+        normalise_for_dedupe(row.text),
+        row.created_at.isoformat() if row.created_at else "",
+        row.team or "",
     )
+    message = "anon:" + json.dumps([*said, occurrence], ensure_ascii=False)
+    return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def _hours(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        hours = float(value.replace(",", "."))
-    except ValueError:
-        return None
-    return hours if 0 <= hours <= MAX_HOURS_PER_WEEK else None
+def _reporter(secret_key: str, row: ImportRow, occurrences: Counter[tuple[str, ...]]) -> str:
+    if row.reporter:
+        return reporter_pseudonym(secret_key, IMPORT_NAMESPACE, row.reporter.strip().casefold())
+    key = row.content or (row.text,)
+    occurrences[key] += 1
+    return anonymous_pseudonym(secret_key, row, occurrences[key])
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def anonymous_pseudonym(secret_key: str, source_name: str, row_number: int, text: str) -> str:
-    """A reporter for a row without one: distinct per row, stable if the file is re-imported."""
-    message = f"anon:{source_name}:{row_number}:{normalise_for_dedupe(text)}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+def _rejected(row: ImportRow, report: ImportReport, max_text_length: int) -> bool:
+    """Count the row's notes; True when it must not be stored."""
+    for note in row.notes:
+        report.notes[(note.column, note.kind)].append(row.line)
+    if not row.text.strip():
+        report.empty += 1
+        return True
+    if len(row.text) > max_text_length or any(n.kind == "too_long" for n in row.notes):
+        report.too_long += 1
+        if not row.notes:
+            report.notes[("text", "too_long")].append(row.line)
+        return True
+    if any(note.skip_row for note in row.notes):
+        report.invalid += 1
+        return True
+    return False
 
 
 def import_painpoints(
@@ -166,57 +130,33 @@ def import_painpoints(
     rows: Sequence[ImportRow],
     *,
     secret_key: str,
-    source_name: str,
     max_text_length: int = 4000,
     progress: bool = False,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    scrub_text: Callable[[str], str] = scrub,
 ) -> ImportReport:
     """Scrub, pseudonymise and store rows; the same reporter's same text is stored once."""
     report = ImportReport()
     now = clock()
     with session_factory() as session:
-        seen = {
-            (reporter, text_hash)
-            for reporter, text_hash in session.execute(
-                select(PainPoint.reporter, PainPoint.text_hash)
-            )
-        }
+        seen = {(reporter, fingerprint) for reporter, fingerprint in session.execute(
+            select(PainPoint.reporter, PainPoint.text_hash)
+        )}  # fmt: skip
+    occurrences: Counter[tuple[str, ...]] = Counter()
     pending: list[PainPoint] = []
-    bar = tqdm(total=len(rows), desc="Importing", unit="row", disable=not progress)
-    for number, row in enumerate(rows, start=1):
+    bar = tqdm(total=len(rows), desc="importing", unit="row", disable=not progress)
+    for row in rows:
         bar.update(1)
-        if not row.text.strip():
-            report.empty += 1
+        if _rejected(row, report, max_text_length):
             continue
-        if len(row.text) > max_text_length:
-            report.too_long += 1
-            continue
-        text = scrub(row.text.strip())
-        if row.reporter:
-            reporter = reporter_pseudonym(secret_key, f"import:{source_name}", row.reporter)
-        else:
-            reporter = anonymous_pseudonym(secret_key, source_name, number, text)
+        reporter = _reporter(secret_key, row, occurrences)
+        text = scrub_text(row.text.strip())
         fingerprint = text_fingerprint(text)
         if (reporter, fingerprint) in seen:
             report.duplicates += 1
             continue
         seen.add((reporter, fingerprint))
-        created = row.created_at or now
-        pending.append(
-            PainPoint(
-                text=text,
-                text_hash=fingerprint,
-                source="import",
-                category=row.category,
-                frequency=row.frequency,
-                hours_per_week=row.hours_per_week,
-                team=scrub(row.team)[:80] if row.team else None,
-                reporter=reporter,
-                keep_posted=False,
-                created_at=created,
-                updated_at=now,
-            )
-        )
+        pending.append(_painpoint(row, text, fingerprint, reporter, now, scrub_text))
         if len(pending) >= BATCH_SIZE:
             report.ids += _flush(session_factory, pending)
             pending = []
@@ -224,6 +164,29 @@ def import_painpoints(
     bar.close()
     report.imported = len(report.ids)
     return report
+
+
+def _painpoint(
+    row: ImportRow,
+    text: str,
+    fingerprint: str,
+    reporter: str,
+    now: datetime,
+    scrub_text: Callable[[str], str],
+) -> PainPoint:
+    return PainPoint(
+        text=text,
+        text_hash=fingerprint,
+        source="import",
+        category=row.category,
+        frequency=row.frequency,
+        hours_per_week=row.hours_per_week,
+        team=scrub_text(row.team)[:80] if row.team else None,
+        reporter=reporter,
+        keep_posted=False,
+        created_at=row.created_at or now,
+        updated_at=now,
+    )
 
 
 def _flush(session_factory: SessionFactory, rows: list[PainPoint]) -> list[int]:
@@ -235,11 +198,19 @@ def _flush(session_factory: SessionFactory, rows: list[PainPoint]) -> list[int]:
         return [row.id for row in rows]
 
 
-def painpoint_records(session_factory: SessionFactory) -> Iterator[dict[str, Any]]:
-    """Every pain point as a plain dict with the export fields (never a Slack user id)."""
+def painpoint_records(
+    session_factory: SessionFactory, *, min_reporters: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every pain point as a plain dict with the export fields (never a Slack user id).
+
+    With `min_reporters`, only reports of a theme backed by at least that many distinct
+    people are included (the minimum-reporter rule); without it, every row is.
+    """
     with session_factory() as session:
         # Rows still sealed for the full scrub are not exported until they are clean.
         clean = select(PainPoint).where(PainPoint.pending_scrub.is_(False))
+        if min_reporters is not None:
+            clean = clean.where(PainPoint.theme_id.in_(_themes_with(min_reporters)))
         rows = session.scalars(clean.order_by(PainPoint.id)).yield_per(1000)
         for row in rows:
             created = (
@@ -259,10 +230,31 @@ def painpoint_records(session_factory: SessionFactory) -> Iterator[dict[str, Any
             }
 
 
+def _themes_with(min_reporters: int) -> Any:
+    """Ids of themes whose reports come from at least `min_reporters` distinct people."""
+    return (
+        select(PainPoint.theme_id)
+        .where(PainPoint.theme_id.is_not(None))
+        .group_by(PainPoint.theme_id)
+        .having(func.count(func.distinct(PainPoint.reporter)) >= min_reporters)
+    )
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_records(
     records: Iterable[dict[str, Any]], fields: Sequence[str], fmt: str, out: io.TextIOBase | Any
 ) -> int:
-    """Write records as JSON (a list) or CSV; returns how many were written."""
+    """Write records as JSON (a list) or CSV; returns how many were written.
+
+    CSV cells that a spreadsheet would run as formulas are neutralised (people's words and
+    imported values reach them).
+    """
     count = 0
     if fmt == "json":
         out.write("[")
@@ -276,7 +268,11 @@ def write_records(
     for record in records:
         writer.writerow(
             {
-                key: json.dumps(value) if isinstance(value, list | dict) else value
+                key: neutralise_formula(
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, list | dict)
+                    else value
+                )
                 for key, value in record.items()
             }
         )

@@ -13,13 +13,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
 from bot.db.upsert import insert_ignore
-from bot.domain.schedule import Occurrence, Schedule, latest_due, next_expansion, occurrences, plan
+from bot.domain.occurrences import Occurrence, latest_due, next_expansion, occurrences, plan
+from bot.domain.schedule import Schedule
 from bot.domain.time import aware, maybe_aware
 from bot.slack.audience import AudienceResolver
 from bot.slack.recipients import RecipientDirectory
@@ -187,23 +189,38 @@ class CampaignRunner:
             else dict.fromkeys(expansion.users)
         )
         planned = plan(schedule, occurrence, zones)
-        too_late = now - self.grace
-        rows = [
-            {
-                "run_id": run_id,
-                "campaign_id": campaign_key,
-                "lesson_id": lesson_id,
-                "step": step,
-                "recipient": user,
-                "due_at": due,
-                "status": "missed" if due < too_late else "pending",
-                "error": "missed" if due < too_late else None,
-                "attempts": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for user, due in planned.items()
-        ]
+        rows = _delivery_rows(
+            run_id, campaign_key, lesson_id, step, planned, too_late=now - self.grace, now=now
+        )
+        self._record_expansion(
+            run_id,
+            rows,
+            recipients=len(planned),
+            skipped=len(expansion.users) - len(planned),
+            errors=expansion.errors[:50],
+            now=now,
+        )
+        logger.info(
+            "run %s of campaign %s: %s recipients (%s skipped, %s audience errors)",
+            run_id,
+            campaign_key,
+            len(planned),
+            len(expansion.users) - len(planned),
+            len(expansion.errors),
+        )
+        return len(rows)
+
+    def _record_expansion(
+        self,
+        run_id: int,
+        rows: list[dict[str, Any]],
+        *,
+        recipients: int,
+        skipped: int,
+        errors: list[str],
+        now: datetime,
+    ) -> None:
+        """The run's deliveries and its `expanded` mark, in one transaction."""
         with self._session_factory() as session, session.begin():
             for start in range(0, len(rows), _INSERT_CHUNK):
                 insert_ignore(
@@ -216,21 +233,12 @@ class CampaignRunner:
                 .where(NudgeRun.id == run_id, NudgeRun.status == "expanding")
                 .values(
                     status="expanded",
-                    recipients=len(planned),
-                    skipped=len(expansion.users) - len(planned),
-                    errors=expansion.errors[:50],
+                    recipients=recipients,
+                    skipped=skipped,
+                    errors=errors,
                     expanded_at=now,
                 )
             )
-        logger.info(
-            "run %s of campaign %s: %s recipients (%s skipped, %s audience errors)",
-            run_id,
-            campaign_key,
-            len(planned),
-            len(expansion.users) - len(planned),
-            len(expansion.errors),
-        )
-        return len(rows)
 
     def _finish_run(
         self, run_id: int, *, status: str, now: datetime, errors: list[str] | None = None
@@ -241,3 +249,32 @@ class CampaignRunner:
                 .where(NudgeRun.id == run_id, NudgeRun.status == "expanding")
                 .values(status=status, expanded_at=now, errors=errors or [])
             )
+
+
+def _delivery_rows(
+    run_id: int,
+    campaign_id: int,
+    lesson_id: str,
+    step: int,
+    planned: dict[str, datetime],
+    *,
+    too_late: datetime,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One outbox row per planned recipient; those due before `too_late` are already missed."""
+    return [
+        {
+            "run_id": run_id,
+            "campaign_id": campaign_id,
+            "lesson_id": lesson_id,
+            "step": step,
+            "recipient": user,
+            "due_at": due,
+            "status": "missed" if due < too_late else "pending",
+            "error": "missed" if due < too_late else None,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for user, due in planned.items()
+    ]

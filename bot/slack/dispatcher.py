@@ -24,7 +24,7 @@ twice; giving up would lose it. So:
 
 Only one process dispatches (bot.jobs.lease), and it starts no send it could not finish
 before its lease runs out, so a successor never verifies while a predecessor's call is still
-in flight.
+in flight. The rows' reads and state changes are bot.slack.outbox.
 """
 
 from __future__ import annotations
@@ -41,15 +41,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import Session
 
 from bot.blocks.ids import EVENT_TYPE
 from bot.blocks.nudge import nudge_message, nudge_metadata
-from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRecipient
 from bot.db.session import SessionFactory
-from bot.domain.lessons import Library
-from bot.domain.time import maybe_aware
+from bot.domain.lessons import Lesson, Library
 from bot.slack.gate import (
     Failure,
     GateStopped,
@@ -59,7 +55,13 @@ from bot.slack.gate import (
     backoff,
     classify,
 )
+from bot.slack.outbox import OutboxStore, Task, due_or_stale, sending_ready
 from bot.slack.recipients import RecipientDirectory
+
+# Renders outbox deliveries that are not lessons (a pilot's pulse, start and close DMs):
+# (delivery id, lesson id) → (text, blocks), or None when the delivery is a lesson.
+Message = tuple[str, list[dict[str, Any]]]
+Messages = Callable[[int, str], Message | None]
 
 logger = logging.getLogger(__name__)
 POST = "chat.postMessage"
@@ -91,21 +93,6 @@ class DispatchReport:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-@dataclass(frozen=True)
-class Task:
-    """One delivery to handle, as read by the batch query."""
-
-    id: int
-    recipient: str
-    lesson_id: str
-    step: int
-    campaign_id: int
-    status: str
-    attempts: int
-    channel: str | None
-    sending_at: datetime | None
-
-
 class Dispatcher:
     """Claims due deliveries and sends them through a small pool of threads."""
 
@@ -123,23 +110,21 @@ class Dispatcher:
         lease_left: Callable[[], float] = lambda: float("inf"),
         call_timeout: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        messages: Messages | None = None,
     ) -> None:
-        self._session_factory = session_factory
+        self._outbox = OutboxStore(session_factory, library, holder=holder, clock=clock)
+        self._messages = messages
         self._client = client
         self._gate = gate
         self._recipients = recipients
         self._library = library
-        self._holder = holder
         self._max_attempts = max_attempts
-        self._threads = threads
         self._lease_left = lease_left
         # A send needs this much lease left: the call's timeout plus a margin.
         self._needed = call_timeout + 1.0
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="painpoint-nudge")
         self._stop = threading.Event()
-        self._plans: dict[int, tuple[str | None, int]] = {}
-        self._lock = threading.Lock()
         # About five seconds of sending per pass, so the worker loop comes back often enough
         # to pick up new campaigns and renewals without paying a query per message.
         rate = 1.0 / gate.interval
@@ -158,33 +143,17 @@ class Dispatcher:
     def dispatch(self, now: datetime | None = None) -> DispatchReport:
         """One pass over due deliveries (and `sending` ones ready to verify)."""
         now = now or self._clock()
-        d = NudgeDelivery
-        due_pending = and_(
-            d.status == "pending",
-            d.due_at <= now,
-            or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now),
-        )
         # A `sending` row with no retry time is normally in flight right now; one that has
         # been so for longer than any call can take was left behind by a failure.
         stale = now - timedelta(seconds=self._needed + 60)
-        to_verify = and_(
-            d.status == "sending",
-            or_(
-                d.next_attempt_at <= now,
-                and_(d.next_attempt_at.is_(None), d.sending_at < stale),
-            ),
-        )
-        return self._run(or_(due_pending, to_verify))
+        return self._run(due_or_stale(now, stale))
 
     def recover(self, now: datetime | None = None) -> DispatchReport:
         """Verify every `sending` delivery (a predecessor may have died mid-send), then resend
         only those whose message is not in the recipient's DM history."""
         now = now or self._clock()
         report = DispatchReport()
-        d = NudgeDelivery
-        ready = and_(
-            d.status == "sending", or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now)
-        )
+        ready = sending_ready(now)
         seen: set[int] = set()
         while True:
             batch = self._run(ready, verify_only=True, skip=seen)
@@ -194,20 +163,7 @@ class Dispatcher:
 
     def mark_missed(self, since: datetime, now: datetime | None = None, *, grace: timedelta) -> int:
         """Deliveries that fell due while no process was dispatching, longer ago than `grace`."""
-        now = now or self._clock()
-        with self._session_factory() as session, session.begin():
-            result = session.execute(
-                update(NudgeDelivery)
-                .where(
-                    NudgeDelivery.status == "pending",
-                    NudgeDelivery.attempts == 0,
-                    NudgeDelivery.due_at >= since,
-                    NudgeDelivery.due_at < now - grace,
-                )
-                .values(status="missed", error="missed", updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            missed = int(getattr(result, "rowcount", 0) or 0)
+        missed = self._outbox.mark_missed(since, now or self._clock(), grace=grace)
         if missed:
             logger.warning("%s nudges fell due during downtime beyond the grace window", missed)
         return missed
@@ -219,7 +175,8 @@ class Dispatcher:
         verify_only: bool = False,
         skip: set[int] | None = None,
     ) -> DispatchReport:
-        tasks = self._fetch(condition)
+        tasks, channels = self._outbox.fetch(condition, limit=self.batch_size)
+        self._recipients.prime(channels)
         if skip is not None:
             # A row that stays `sending` after being handled once (changed under us) must not
             # keep a recovery loop spinning.
@@ -232,43 +189,6 @@ class Dispatcher:
         for item in reports:
             report.add(item)
         return report
-
-    def _fetch(self, condition: Any) -> list[Task]:
-        d, r = NudgeDelivery, NudgeRecipient
-        with self._session_factory() as session:
-            rows = session.execute(
-                select(
-                    d.id,
-                    d.recipient,
-                    d.lesson_id,
-                    d.step,
-                    d.campaign_id,
-                    d.status,
-                    d.attempts,
-                    d.channel,
-                    d.sending_at,
-                    r.im_channel,
-                )
-                .outerjoin(r, r.user_id == d.recipient)
-                .where(condition)
-                .order_by(d.due_at, d.id)
-                .limit(self.batch_size)
-            ).all()
-        self._recipients.prime({row.recipient: row.im_channel for row in rows if row.im_channel})
-        return [
-            Task(
-                id=row.id,
-                recipient=row.recipient,
-                lesson_id=row.lesson_id,
-                step=row.step,
-                campaign_id=row.campaign_id,
-                status=row.status,
-                attempts=row.attempts,
-                channel=row.channel,
-                sending_at=maybe_aware(row.sending_at),
-            )
-            for row in rows
-        ]
 
     # -- one delivery ------------------------------------------------------------------------
     def _guarded(self, task: Task, verify_only: bool) -> DispatchReport:
@@ -283,7 +203,7 @@ class Dispatcher:
             # Whatever happened, the row may be `sending` with a message out: leave it to be
             # verified later rather than guessing.
             logger.exception("nudge delivery %s failed unexpectedly", task.id)
-            self._defer_verification(task.id, 60.0)
+            self._outbox.defer_verification(task.id, 60.0)
         return report
 
     def _can_send(self) -> bool:
@@ -294,23 +214,14 @@ class Dispatcher:
             report.stopped += 1
             return
         expected = task.status
-        attempts = task.attempts
-        if task.status == "sending":
-            found = self._verify(task)
-            if found is None:
-                return
-            if found:
-                report.verified += 1
-                return
-            if attempts >= self._max_attempts:
-                self._finish(task.id, "failed", error="gave_up", expected=("sending",))
-                report.failed += 1
-                return
+        if task.status == "sending" and not self._may_resend(task, report):
+            return
         if verify_only and task.status != "sending":
             return
+        other = self._messages(task.id, task.lesson_id) if self._messages else None
         lesson = self._library.lesson(task.lesson_id)
-        if lesson is None:
-            self._finish(task.id, "failed", error="lesson_missing", expected=(expected,))
+        if lesson is None and other is None:
+            self._outbox.finish(task.id, "failed", error="lesson_missing", expected=(expected,))
             report.failed += 1
             return
         try:
@@ -322,22 +233,47 @@ class Dispatcher:
         if not self._gate.wait_to_send(POST, deadline=deadline) or not self._can_send():
             report.stopped += 1
             return
-        if not self._claim(task, expected, channel):
+        if not self._outbox.claim(task, expected, channel):
             self._explain_refusal(task, report)
             return
-        track_title, total = self._plan(task.campaign_id)
-        text, blocks = nudge_message(
+        if other is None:
+            assert lesson is not None
+            other = self._render_lesson(task, lesson)
+        self._post(task, channel, other, report)
+
+    def _may_resend(self, task: Task, report: DispatchReport) -> bool:
+        """A `sending` delivery may be sent again only when its message is provably not in the
+        DM and attempts are left; otherwise what was found is recorded."""
+        found = self._verify(task)
+        if found is None:
+            return False
+        if found:
+            report.verified += 1
+            return False
+        if task.attempts >= self._max_attempts:
+            self._outbox.finish(task.id, "failed", error="gave_up", expected=("sending",))
+            report.failed += 1
+            return False
+        return True
+
+    def _render_lesson(self, task: Task, lesson: Lesson) -> Message:
+        track_title, total = self._outbox.plan(task.campaign_id)
+        return nudge_message(
             lesson,
             delivery_id=task.id,
             step=(task.step + 1, total) if total > 1 else None,
             track_title=track_title,
         )
+
+    def _post(self, task: Task, channel: str, message: Message, report: DispatchReport) -> None:
+        """The send itself, for a delivery already claimed (`sending`)."""
+        text, blocks = message
         try:
             response = self._client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=blocks,
-                metadata=nudge_metadata(task.id, lesson.id, task.campaign_id),
+                metadata=nudge_metadata(task.id, task.lesson_id, task.campaign_id),
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -345,57 +281,16 @@ class Dispatcher:
             self._after_failure(task, classify(exc), report, posted=True, expected="sending")
             return
         ts = str(response.get("ts") or "")
-        self._mark_sent(task.id, ts=ts, channel=str(response.get("channel") or channel))
+        self._outbox.mark_sent(task.id, ts=ts, channel=str(response.get("channel") or channel))
         report.sent += 1
 
-    def _claim(self, task: Task, expected: str, channel: str) -> bool:
-        """Mark `sending` (committed before the call) unless paused or cancelled meanwhile."""
-        d = NudgeDelivery
-        now = self._clock()
-        with self._session_factory() as session, session.begin():
-            result = session.execute(
-                update(d)
-                .where(
-                    d.id == task.id,
-                    d.status == expected,
-                    exists().where(
-                        NudgeCampaign.id == d.campaign_id, NudgeCampaign.status != "cancelled"
-                    ),
-                    ~exists().where(
-                        NudgeRecipient.user_id == d.recipient, NudgeRecipient.paused.is_(True)
-                    ),
-                )
-                .values(
-                    status="sending",
-                    attempts=d.attempts + 1,
-                    claimed_by=self._holder,
-                    sending_at=now,
-                    channel=channel,
-                    next_attempt_at=None,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            return bool(getattr(result, "rowcount", 0))
-
     def _explain_refusal(self, task: Task, report: DispatchReport) -> None:
-        with self._session_factory() as session:
-            cancelled = (
-                session.scalar(
-                    select(NudgeCampaign.status).where(NudgeCampaign.id == task.campaign_id)
-                )
-                == "cancelled"
-            )
-            paused = bool(
-                session.scalar(
-                    select(NudgeRecipient.paused).where(NudgeRecipient.user_id == task.recipient)
-                )
-            )
+        cancelled, paused = self._outbox.refusal(task)
         if cancelled:
-            self._finish(task.id, "cancelled", expected=("pending", "sending"))
+            self._outbox.finish(task.id, "cancelled", expected=("pending", "sending"))
             report.cancelled += 1
         elif paused:
-            self._finish(task.id, "skipped", error="paused", expected=("pending", "sending"))
+            self._outbox.finish(task.id, "skipped", error="paused", expected=("pending", "sending"))
             report.skipped += 1
 
     def _verify(self, task: Task) -> bool | None:
@@ -423,7 +318,7 @@ class Dispatcher:
                     if metadata.get("event_type") == EVENT_TYPE and str(
                         payload.get("delivery_id")
                     ) == str(task.id):
-                        self._mark_sent(
+                        self._outbox.mark_sent(
                             task.id, ts=str(message.get("ts") or ""), channel=task.channel
                         )
                         logger.info("delivery %s was already posted; recorded, not resent", task.id)
@@ -434,14 +329,16 @@ class Dispatcher:
         except SlackCallError as exc:
             if exc.failure.verdict is Verdict.PERMANENT:
                 # The DM itself is gone (the person left): nothing was or can be delivered.
-                self._finish(task.id, "failed", error=exc.failure.error, expected=("sending",))
+                self._outbox.finish(
+                    task.id, "failed", error=exc.failure.error, expected=("sending",)
+                )
                 return None
             logger.warning("cannot verify delivery %s yet: %s", task.id, exc.failure.error)
-            self._defer_verification(task.id, backoff(task.attempts, base=30.0))
+            self._outbox.defer_verification(task.id, backoff(task.attempts, base=30.0))
             return None
         # More history than we read: not finding it is not proof, so do not resend.
         logger.warning("delivery %s: DM history too long to verify; marked failed", task.id)
-        self._finish(task.id, "failed", error="unverifiable", expected=("sending",))
+        self._outbox.finish(task.id, "failed", error="unverifiable", expected=("sending",))
         return None
 
     def _after_failure(
@@ -462,133 +359,35 @@ class Dispatcher:
             seconds = 1.0 if failure.retry_after is None else failure.retry_after
             self._gate.pause(method, seconds)
             wait = timedelta(seconds=seconds)
-            self._requeue(task.id, expected, now + wait, undo_attempt=posted)
+            self._outbox.requeue(task.id, expected, now + wait, undo_attempt=posted)
             report.rate_limited += 1
         elif verdict is Verdict.PERMANENT:
-            self._finish(task.id, "failed", error=failure.error, expected=(expected,))
+            self._outbox.finish(task.id, "failed", error=failure.error, expected=(expected,))
             report.failed += 1
             logger.info("delivery %s failed for good: %s", task.id, failure.error)
         elif verdict is Verdict.FATAL:
             logger.error("Slack refused our token or scopes (%s); pausing nudges", failure.error)
             self._gate.halt(60.0)
-            self._requeue(task.id, expected, now + timedelta(seconds=60), undo_attempt=posted)
+            self._outbox.requeue(
+                task.id, expected, now + timedelta(seconds=60), undo_attempt=posted
+            )
             report.retried += 1
         elif verdict is Verdict.UNCERTAIN and posted:
             # The message may be out: stay `sending`, verify in the DM history before any resend.
-            self._defer_verification(
+            self._outbox.defer_verification(
                 task.id, max(backoff(task.attempts + 1), VERIFY_DELAY.total_seconds())
             )
             report.uncertain += 1
         else:
             attempts = task.attempts + (1 if posted else 0)
             if attempts >= self._max_attempts:
-                self._finish(
+                self._outbox.finish(
                     task.id, "failed", error=f"gave_up:{failure.error}"[:64], expected=(expected,)
                 )
                 report.failed += 1
                 return
             retry_at = now + timedelta(seconds=backoff(attempts + 1))
-            self._requeue(task.id, expected, retry_at, undo_attempt=False, error=failure.error)
+            self._outbox.requeue(
+                task.id, expected, retry_at, undo_attempt=False, error=failure.error
+            )
             report.retried += 1
-
-    # -- row updates ---------------------------------------------------------------------------
-    def _requeue(
-        self,
-        delivery_id: int,
-        expected: str,
-        retry_at: datetime,
-        *,
-        undo_attempt: bool,
-        error: str | None = None,
-    ) -> None:
-        d = NudgeDelivery
-        values: dict[str, Any] = {
-            "status": "pending",
-            "next_attempt_at": retry_at,
-            "updated_at": self._clock(),
-            "error": error,
-        }
-        if undo_attempt:
-            values["attempts"] = d.attempts - 1
-        with self._session_factory() as session, session.begin():
-            session.execute(
-                update(d)
-                .where(d.id == delivery_id, d.status.in_({expected, "sending"}))
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-
-    def _defer_verification(self, delivery_id: int, seconds: float) -> None:
-        with self._session_factory() as session, session.begin():
-            session.execute(
-                update(NudgeDelivery)
-                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.status == "sending")
-                .values(next_attempt_at=self._clock() + timedelta(seconds=seconds))
-                .execution_options(synchronize_session=False)
-            )
-
-    def _mark_sent(self, delivery_id: int, *, ts: str, channel: str) -> None:
-        now = self._clock()
-        with self._session_factory() as session, session.begin():
-            session.execute(
-                update(NudgeDelivery)
-                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.status == "sending")
-                .values(
-                    status="sent",
-                    ts=ts or None,
-                    channel=channel,
-                    sent_at=now,
-                    next_attempt_at=None,
-                    error=None,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-
-    def _finish(
-        self,
-        delivery_id: int,
-        status: str,
-        *,
-        expected: tuple[str, ...],
-        error: str | None = None,
-    ) -> None:
-        with self._session_factory() as session, session.begin():
-            _finish(session, delivery_id, status, expected, error, self._clock())
-
-    def _plan(self, campaign_id: int) -> tuple[str | None, int]:
-        """The track title (None for a single lesson) and the number of lessons."""
-        with self._lock:
-            cached = self._plans.get(campaign_id)
-        if cached is not None:
-            return cached
-        with self._session_factory() as session:
-            row = session.execute(
-                select(NudgeCampaign.track_id, NudgeCampaign.lessons).where(
-                    NudgeCampaign.id == campaign_id
-                )
-            ).first()
-        if row is None:
-            return None, 1
-        track = self._library.track(row.track_id) if row.track_id else None
-        title = track.title if track else row.track_id
-        found = (title, len(row.lessons or []) or 1)
-        with self._lock:
-            self._plans[campaign_id] = found
-        return found
-
-
-def _finish(
-    session: Session,
-    delivery_id: int,
-    status: str,
-    expected: tuple[str, ...],
-    error: str | None,
-    now: datetime,
-) -> None:
-    session.execute(
-        update(NudgeDelivery)
-        .where(NudgeDelivery.id == delivery_id, NudgeDelivery.status.in_(expected))
-        .values(status=status, error=error, next_attempt_at=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )

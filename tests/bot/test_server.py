@@ -423,3 +423,14 @@ def test_health_is_503_while_sqlite_refuses_writes_and_recovers_without_a_restar
         _immutable(path, False)
     assert count_painpoints(session_factory) == 1
     engine.dispose()
+
+
+def test_a_report_that_mentions_a_payload_is_recorded(
+    server: Server, session_factory: SessionFactory
+) -> None:
+    """Bolt reads any form containing the word "payload" as an interaction; ours does not."""
+    reply = server.post(slash_body("The payload field in the SAP export is always empty"), FORM)
+    assert reply.status == 200
+    assert "#1" in reply.json()["text"]
+    [row] = painpoints(session_factory)
+    assert row.text == "The payload field in the SAP export is always empty"

@@ -28,7 +28,9 @@ def handle_open_report(
     deps = deps_of(context)
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=blocks.report_modal(teams=deps.settings.teams, metadata={"source": "modal"}),
+        view=blocks.report_modal(
+            teams=deps.settings.teams, metadata={"source": "modal"}, wording=deps.wording
+        ),
     )
 
 
@@ -61,6 +63,7 @@ def handle_add_details(
             keep_posted=own.keep_posted,
             teams=deps.settings.teams,
             metadata={"painpoint_id": own.id},
+            wording=deps.wording,
         ),
     )
 

@@ -20,6 +20,7 @@ from bot.domain.themes import STATUSES
 from bot.listeners.commands.digest import Scope, digest_reply
 from bot.listeners.context import deps_of, user_of
 from bot.listeners.guard import tell
+from bot.listeners.reads import record_read
 from bot.slack.notifications import change_theme_status
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ def handle_show_more(
             replace_original=False,
         )
         return
+    record_read(
+        deps, user_of(body, context), "digest", period=scope.period, team=scope.team, page=page
+    )
     text, blocks = digest_reply(deps, scope, page)
     container = body.get("container") or {}
     if (
@@ -125,8 +129,9 @@ def handle_details(
     if summary is None:
         respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
+    record_read(deps, user_of(body, context), "theme_details", theme=summary.id)
     lessons = deps.suggester.for_themes([summary.id]).get(summary.id, []) if deps.suggester else []
-    view = theme_details_view(summary, [lesson.title for lesson in lessons])
+    view = theme_details_view(summary, [lesson.title for lesson in lessons], report.themes)
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

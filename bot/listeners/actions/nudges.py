@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.blocks import common, ids
 from bot.blocks import nudge as nudge_blocks
 from bot.domain.nudges import DeliveryContext
-from bot.listeners.context import deps_of, nudges_of, user_of
+from bot.listeners.context import deps_of, nudges_of, team_of, user_of
 
 FEEDBACK_KINDS = {
     ids.FEEDBACK_HELPFUL: "helpful",
@@ -76,7 +76,9 @@ def handle_feedback(
     delivery_id = _delivery_id(str(action.get("value") or ""))
     service = nudges_of(deps_of(context))
     found = (
-        service.give_feedback(delivery_id, user_of(body, context), kind)
+        service.give_feedback(
+            delivery_id, user_of(body, context), kind, team_id=team_of(body, context)
+        )
         if kind and delivery_id is not None
         else None
     )
@@ -98,7 +100,9 @@ def handle_quiz(
     service = nudges_of(deps_of(context))
     found = None
     if delivery_id is not None and answer_text.isdigit():
-        found = service.answer_quiz(delivery_id, user_of(body, context), int(answer_text))
+        found = service.answer_quiz(
+            delivery_id, user_of(body, context), int(answer_text), team_id=team_of(body, context)
+        )
     if found is None:
         _tell(respond, NOT_YOURS)
         return
@@ -120,6 +124,7 @@ def handle_open_concern(
         view=nudge_blocks.concern_modal(
             delivery_id=found.delivery_id if found else 0,
             lesson_title=found.lesson.title if found and found.lesson else None,
+            min_reporters=service.min_reporters,
         ),
     )
 

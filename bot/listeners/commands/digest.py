@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.domain.themes import PERIODS, InsightReport, SliceTooSmall, Suggestion
 from bot.listeners.commands.parse import team_named
 from bot.listeners.context import CommandRequest, Reply
+from bot.listeners.reads import record_read
 from bot.reporting.report import render
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def handle_digest(request: CommandRequest) -> Reply | None:
     report = slice_report(deps, scope)
     if not isinstance(report, InsightReport):
         return report
+    record_read(deps, request.user_id, "digest", period=scope.period, team=scope.team)
     text, blocks = digest_message(report, suggestions=suggestions_for(deps, report))
     if len(report.themes) <= THEMES_PER_PAGE:
         return text, blocks
@@ -122,6 +124,7 @@ def handle_report(request: CommandRequest) -> Reply | None:
     report = slice_report(deps, scope, with_history=True)
     if not isinstance(report, InsightReport):
         return report
+    record_read(deps, request.user_id, "report", period=scope.period, team=scope.team)
     request.respond(
         text="Building the audit report — it will arrive in your DMs in a moment.",
         response_type="ephemeral",

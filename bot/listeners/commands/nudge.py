@@ -18,8 +18,10 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import common
 from bot.blocks import nudge_schedule as nudge_schedule_blocks
 from bot.blocks import trainer as trainer_blocks
+from bot.deps import Deps
 from bot.domain.roles import Role
 from bot.listeners.context import deps_of, nudges_of
+from bot.listeners.reads import record_read
 
 Reply = tuple[str, list[dict[str, Any]]]
 
@@ -61,52 +63,60 @@ def handle_nudge(
         text, reply = trainer_blocks.refusal()
         respond(text=text, blocks=reply, response_type="ephemeral")
         return
-    service = nudges_of(deps)
     name, number = parse_nudge_text(str(command.get("text") or ""))
     if name == "":
-        zone = trainer_zone(client, user_id, deps.settings.timezone)
-        themes = service.theme_choices()
-        opened = client.views_open(
-            trigger_id=command["trigger_id"],
-            view=nudge_schedule_blocks.schedule_modal(
-                service.library, themes=themes, timezone=zone
-            ),
-        )
-        # trigger_id lasts 3 s and matching lessons may need the model loaded, so the
-        # suggestions are added to the open modal afterwards.
-        if deps.suggester is not None and themes:
-            suggested = deps.suggester.for_themes([theme.id for theme in themes[:20]])
-            view = opened.get("view") or {}
-            if any(suggested.values()) and view.get("id"):
-                client.views_update(
-                    view_id=view["id"],
-                    hash=view.get("hash"),
-                    view=nudge_schedule_blocks.schedule_modal(
-                        service.library, themes=themes, timezone=zone, suggested=suggested
-                    ),
-                )
+        _open_form(client, command, deps, user_id)
         return
-    if name == "list":
-        text, reply = trainer_blocks.campaign_list(service.list_campaigns())
-    elif name == "cancel":
-        assert number is not None
-        cancelled = service.cancel(number)
-        if cancelled is None:
-            text, reply = common.notice(f"There is no campaign #{number}. See `/nudge list`.")
-        else:
-            logger.info("nudge campaign %s cancelled by a trainer", number)
-            text, reply = common.notice(
-                f"Campaign *#{number}* is cancelled: nothing more of it will be sent."
+    text, reply = _reply(deps, user_id, name, number, logger)
+    respond(text=text, blocks=reply, response_type="ephemeral")
+
+
+def _open_form(client: WebClient, command: dict[str, Any], deps: Deps, user_id: str) -> None:
+    """The scheduling modal, in the trainer's own time zone."""
+    service = nudges_of(deps)
+    zone = trainer_zone(client, user_id, deps.settings.timezone)
+    themes = service.theme_choices()
+    opened = client.views_open(
+        trigger_id=command["trigger_id"],
+        view=nudge_schedule_blocks.schedule_modal(service.library, themes=themes, timezone=zone),
+    )
+    # trigger_id lasts 3 s and matching lessons may need the model loaded, so the
+    # suggestions are added to the open modal afterwards.
+    if deps.suggester is not None and themes:
+        suggested = deps.suggester.for_themes([theme.id for theme in themes[:20]])
+        view = opened.get("view") or {}
+        if any(suggested.values()) and view.get("id"):
+            client.views_update(
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=nudge_schedule_blocks.schedule_modal(
+                    service.library, themes=themes, timezone=zone, suggested=suggested
+                ),
             )
-    elif name == "stats":
+
+
+def _reply(
+    deps: Deps, user_id: str, name: str, number: int | None, logger: logging.Logger
+) -> Reply:
+    """The answer to `list`, `cancel N`, `stats N`, `concerns` or anything else (usage)."""
+    service = nudges_of(deps)
+    if name == "list":
+        return trainer_blocks.campaign_list(service.list_campaigns())
+    if name == "cancel":
+        assert number is not None
+        if service.cancel(number) is None:
+            return common.notice(f"There is no campaign #{number}. See `/nudge list`.")
+        logger.info("nudge campaign %s cancelled by a trainer", number)
+        return common.notice(f"Campaign *#{number}* is cancelled: nothing more of it will be sent.")
+    if name == "stats":
         assert number is not None
         stats = service.stats(number)
         if stats is None:
-            text, reply = common.notice(f"There is no campaign #{number}. See `/nudge list`.")
-        else:
-            text, reply = trainer_blocks.campaign_stats(stats)
-    elif name == "concerns":
-        text, reply = trainer_blocks.concern_report(service.concerns.report())
-    else:
-        text, reply = trainer_blocks.usage()
-    respond(text=text, blocks=reply, response_type="ephemeral")
+            return common.notice(f"There is no campaign #{number}. See `/nudge list`.")
+        record_read(deps, user_id, "nudge_stats", campaign=number)
+        return trainer_blocks.campaign_stats(stats)
+    if name == "concerns":
+        report = service.concerns.report()
+        record_read(deps, user_id, "concerns", groups=len(report.groups))
+        return trainer_blocks.concern_report(report)
+    return trainer_blocks.usage()

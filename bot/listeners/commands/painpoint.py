@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 
 from bot.blocks import capture as blocks
 from bot.blocks.common import notice
+from bot.deps import Deps
 from bot.domain.capture import CaptureResult, PainPointInput
 from bot.domain.roles import Role
-from bot.listeners.commands import digest, subcommands
+from bot.listeners.commands import digest, pilots, subcommands
 from bot.listeners.commands.parse import Parsed, parse_command_text
 from bot.listeners.context import CommandRequest, Subcommand, deps_of, team_of
 from bot.listeners.replies import capture_reply
@@ -24,8 +25,14 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "mine": Subcommand(None, subcommands.mine_reply),
     "settings": Subcommand(None, subcommands.settings_reply),
     "delete": Subcommand(None, subcommands.delete_reply),
+    "privacy": Subcommand(None, subcommands.privacy_reply),
+    # Only offers the erasure: the button under it erases (bot.listeners.actions.privacy).
+    "forget": Subcommand(None, subcommands.forget_reply),
     "digest": Subcommand(Role.MANAGER, digest.handle_digest, digest.names_a_slice),
     "report": Subcommand(Role.MANAGER, digest.handle_report, digest.names_a_slice),
+    # Owners who are not managers may use these for their own pilot: checked inside.
+    "pilots": Subcommand(None, pilots.handle_pilots),
+    "pilot": Subcommand(None, pilots.handle_pilot),
 }
 
 
@@ -42,10 +49,7 @@ def handle_painpoint(
     raw_text = str(command.get("text") or "")
     if not raw_text.strip():
         ack()
-        client.views_open(
-            trigger_id=command["trigger_id"],
-            view=blocks.report_modal(teams=deps.settings.teams, metadata={"source": "modal"}),
-        )
+        _open_form(client, command, deps)
         return
     request = CommandRequest(
         deps=deps,
@@ -62,7 +66,7 @@ def handle_painpoint(
         return
     request = CommandRequest(**{**request.__dict__, "argument": parsed.argument})
     if entry.role is None:
-        text, reply_blocks = entry.run(request) or blocks.help_message()
+        text, reply_blocks = entry.run(request) or blocks.help_message(wording=deps.wording)
         ack(text=text, blocks=reply_blocks)
         logger.debug("sub-command %s answered", parsed.name)
         return
@@ -73,7 +77,9 @@ def handle_painpoint(
         allowed and entry.accepts is not None and entry.accepts(deps, parsed.argument)
     ):
         # Not this sub-command after all: the text is a report and is kept.
-        text, reply_blocks = capture_reply(_capture(request, raw_text), _limit(request))
+        text, reply_blocks = capture_reply(
+            _capture(request, raw_text), _limit(request), deps.wording
+        )
         respond(text=text, blocks=reply_blocks, response_type="ephemeral")
         if allowed:
             hint, hint_blocks = notice(subcommands.did_you_mean(parsed.name))
@@ -88,10 +94,19 @@ def handle_painpoint(
         respond(text=reply[0], blocks=reply[1], response_type="ephemeral")
 
 
+def _open_form(client: WebClient, command: dict[str, Any], deps: Deps) -> None:
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=blocks.report_modal(
+            teams=deps.settings.teams, metadata={"source": "modal"}, wording=deps.wording
+        ),
+    )
+
+
 def record(ack: Ack, request: CommandRequest, text: str, parsed: Parsed) -> None:
     """Store the text as a pain point; offer the sub-command it may have meant."""
     result = _capture(request, text)
-    reply_text, reply_blocks = capture_reply(result, _limit(request))
+    reply_text, reply_blocks = capture_reply(result, _limit(request), request.deps.wording)
     ack(text=reply_text, blocks=reply_blocks)
     if parsed.maybe is None:
         return

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from bot.domain.themes import PERIODS
 
-SIMPLE = ("help", "mine", "settings")
+SIMPLE = ("help", "mine", "settings", "privacy", "forget")
 SCOPED = ("digest", "report")
 MAX_TEAM_WORDS = 3
+PILOT_LOG = re.compile(r"log\s+#?(\d{1,9})\s+(.{1,64}?)\s+(-?\d+(?:[.,]\d+)?)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ def parse_command_text(text: str) -> Parsed:
         if len(rest) == 1 and re.fullmatch(r"#?\d{1,9}", rest[0]):
             return Parsed("delete", rest[0])
         return _report(stripped, head, rest)
+    if head in ("pilot", "pilots"):
+        # `pilots`, `pilot 12` and `pilot log 12 <KPI name> <number>` only; anything else is a
+        # report, with no hint: most people who write "pilot" mean a pilot of their own.
+        if head == "pilots" and not rest:
+            return Parsed("pilots", "")
+        if head == "pilot" and (
+            re.fullmatch(r"#?\d{1,9}", argument) or PILOT_LOG.fullmatch(argument)
+        ):
+            return Parsed("pilot", argument)
+        return Parsed("", stripped)
     if head in SCOPED:
         if not rest or (rest[0].casefold() in PERIODS and len(rest) <= MAX_TEAM_WORDS + 1):
             return Parsed(head, argument)

@@ -1,10 +1,12 @@
-"""`/painpoint help | mine | settings | delete N`: anyone's own, answered in the acknowledgement."""
+"""`/painpoint help | mine | settings | delete N | privacy | forget`: anyone's own, answered in
+the acknowledgement."""
 
 from __future__ import annotations
 
 from bot.blocks import capture as blocks
 from bot.blocks.common import notice
 from bot.blocks.nudge import settings_message
+from bot.blocks.privacy import forget_confirmation, privacy_message
 from bot.domain.roles import Role
 from bot.listeners.commands.parse import parse_painpoint_number
 from bot.listeners.context import CommandRequest, Reply
@@ -17,6 +19,10 @@ USAGES = {
     "help": "`/painpoint help`",
     "mine": "`/painpoint mine`",
     "settings": "`/painpoint settings`",
+    "privacy": "`/painpoint privacy`",
+    "forget": "`/painpoint forget`",
+    "pilots": "`/painpoint pilots`",
+    "pilot": "`/painpoint pilot <number>` or `/painpoint pilot log <number> <KPI> <value>`",
 }
 
 
@@ -31,7 +37,7 @@ def did_you_mean(name: str) -> str:
 def help_reply(request: CommandRequest) -> Reply:
     """How to report, and the manager commands for managers."""
     is_manager = request.deps.roles.has_role(request.user_id, Role.MANAGER)
-    return blocks.help_message(is_manager=is_manager)
+    return blocks.help_message(is_manager=is_manager, wording=request.deps.wording)
 
 
 def mine_reply(request: CommandRequest) -> Reply:
@@ -63,3 +69,17 @@ def delete_reply(request: CommandRequest) -> Reply:
         f"You have no pain point *#{number}*. You can only erase your own; "
         "see them with `/painpoint mine`."
     )
+
+
+def privacy_reply(request: CommandRequest) -> Reply:
+    """What is stored, who sees what, and the minimum-reporter rule."""
+    return privacy_message(request.deps.wording)
+
+
+def forget_reply(request: CommandRequest) -> Reply:
+    """What `/painpoint forget` would erase (counted, nothing changed) and the button."""
+    erasure = request.deps.erasure
+    if erasure is None:
+        return notice("Erasing is not set up here; ask the people who run painpoint.")
+    found = erasure.erase(request.user_id, team_keys=[request.team_id], dry_run=True)
+    return forget_confirmation(found)

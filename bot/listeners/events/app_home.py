@@ -15,7 +15,7 @@ from bot.listeners.context import deps_of, team_of
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     """Render and publish the Home tab for one user."""
     mine = deps.capture.list_mine(team_id=team_id, user_id=user_id, limit=15)
-    client.views_publish(user_id=user_id, view=home_view(mine))
+    client.views_publish(user_id=user_id, view=home_view(mine, wording=deps.wording))
 
 
 def handle_app_home_opened(

@@ -15,6 +15,7 @@ from bot.blocks import capture as blocks
 from bot.blocks import common
 from bot.deps import Deps
 from bot.domain.capture import CaptureResult, Outcome, PainPointInput
+from bot.domain.wording import Wording
 from bot.listeners.context import deps_of, team_of
 from bot.listeners.replies import outcome_message
 
@@ -129,7 +130,8 @@ def handle_message(client: WebClient, context: BoltContext, logger: logging.Logg
     if result.outcome is Outcome.REPLAYED:
         logger.info("ignored a re-delivered event")
         return
-    max_length = deps_of(context).capture.limits.max_text_length
+    deps = deps_of(context)
+    max_length = deps.capture.limits.max_text_length
     if captured.detail and result.outcome is Outcome.UPDATED:
         assert result.painpoint is not None
         client.chat_postMessage(
@@ -138,14 +140,19 @@ def handle_message(client: WebClient, context: BoltContext, logger: logging.Logg
             text=f"Added to pain point #{result.painpoint.id}.",
         )
         return
-    _reply(client, captured.channel, captured.thread_ts, result, max_length)
+    _reply(client, captured.channel, captured.thread_ts, result, max_length, deps.wording)
 
 
 def _reply(
-    client: WebClient, channel: str, thread_ts: str, result: CaptureResult, max_length: int
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    result: CaptureResult,
+    max_length: int,
+    wording: Wording,
 ) -> None:
     if result.outcome is Outcome.EMPTY:
-        text, reply_blocks = blocks.help_message()
+        text, reply_blocks = blocks.help_message(wording=wording)
     else:
         message = outcome_message(result, max_length)
         if message is not None:
@@ -153,6 +160,6 @@ def _reply(
         else:
             assert result.painpoint is not None
             text, reply_blocks = blocks.dm_receipt(
-                result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE
+                result.painpoint, duplicate=result.outcome is Outcome.DUPLICATE, wording=wording
             )
     client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=reply_blocks)

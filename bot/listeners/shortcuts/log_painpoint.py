@@ -33,5 +33,6 @@ def handle_log_painpoint(
             teams=deps.settings.teams,
             metadata={"source": "shortcut"},
             notice=notice,
+            wording=deps.wording,
         ),
     )

@@ -213,6 +213,7 @@ def handle_concern_submission(
     ack(
         response_action="update",
         view=common.confirmation_view(
-            "Thank you", f"{message}\n\n{nudge_blocks.CONCERN_PROTECTION}"
+            "Thank you",
+            f"{message}\n\n{nudge_blocks.concern_protection(service.concerns.min_reporters)}",
         ),
     )

@@ -128,6 +128,8 @@ def handle_report_submission(
         title, text = "Thank you!", f"Recorded as pain point *#{number}*."
     ack(
         response_action="update",
-        view=common.confirmation_view(title, f"{text}\n\n{blocks.PROTECTION_LINE}"),
+        view=common.confirmation_view(
+            title, f"{text}\n\n{blocks.receipt_note(result.painpoint, deps.wording)}"
+        ),
     )
     logger.debug("report form handled: %s", result.outcome)

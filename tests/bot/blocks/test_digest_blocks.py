@@ -18,6 +18,7 @@ from bot.blocks.digest import (
 )
 from bot.blocks.ids import (
     DIGEST_SHOW_MORE,
+    PILOT_START,
     THEME_DETAILS,
     THEME_STATUS,
     WONT_FIX_MODAL,
@@ -161,7 +162,8 @@ def test_a_digest_theme_shows_its_numbers_two_quotes_keywords_and_controls() -> 
         assert expected in rendered, expected
     assert "third quote" not in rendered, "two quotes per theme in the digest"
     [actions] = [b for b in blocks if b["type"] == "actions"]
-    select, details = actions["elements"]
+    select, details, pilot = actions["elements"]
+    assert (pilot["action_id"], pilot["value"]) == (PILOT_START, "7")
     assert select["action_id"] == THEME_STATUS
     assert select["initial_option"]["value"] == "7:piloting"
     assert [o["value"] for o in select["options"]] == [

@@ -4,54 +4,22 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
 import bot.db
 from bot.db import migrate
 from bot.db.base import Base
 from bot.db.session import make_engine
-from tests.conftest import POSTGRES_URL
 
 # Every model module registers its tables on the metadata.
 for module in pkgutil.iter_modules(bot.db.__path__):
     importlib.import_module(f"bot.db.{module.name}")
 MODEL_TABLES = set(Base.metadata.tables)
-
-
-@pytest.fixture
-def empty_sqlite(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'empty.db'}"
-
-
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    """A database of its own, so the shared test database is left alone."""
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need PAINPOINT_TEST_DATABASE_URL")
-    name = f"painpoint_migrations_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"empty_{request.param}"))
 
 
 def tables(url: str) -> set[str]:

@@ -29,7 +29,7 @@ def test_home_lists_only_the_users_own_pain_points(sender: Sender, stand_in: Sla
     assert "quarterly planning spreadsheets" in rendered
     assert "wiki search" not in rendered
     assert "Received" in rendered
-    assert "protected" in rendered
+    assert "What is kept" in rendered and "/painpoint forget" in rendered
     buttons = [
         element["action_id"]
         for block in view["blocks"]

@@ -11,12 +11,22 @@ import pytest
 from slack_bolt import App
 from sqlalchemy.exc import DataError
 
+from bot.blocks import capture as capture_blocks
+from bot.blocks import ids
 from bot.db.session import SessionFactory
 from bot.domain.capture import Outcome, PainPointInput
 from bot.listeners import edge
 from bot.services.capture import CaptureService
 from tests.conftest import SECRET_KEY
-from tests.slack_requests import Sender, dm_event, drain, event_body, response_json
+from tests.slack_requests import (
+    Sender,
+    dm_event,
+    drain,
+    event_body,
+    form_values,
+    response_json,
+    view_submission,
+)
 from tests.slack_stand_in import SlackStandIn
 from tests.stored import count_painpoints, painpoints
 
@@ -83,14 +93,14 @@ def test_a_dm_is_stored_before_slack_gets_its_200(
 
 def test_one_report_the_database_refuses_fails_alone(session_factory: SessionFactory) -> None:
     service = CaptureService(session_factory, secret_key=SECRET_KEY)
-    store_together = service._store_together
+    store_together = service._batches.store_together
 
     def refuse_poison(batch: list[Any]) -> Any:
         if any("poison" in item.text for item in batch):
             raise DataError("INSERT", {}, Exception("value refused"))
         return store_together(batch)
 
-    service._store_together = refuse_poison  # type: ignore[method-assign]
+    service._batches.store_together = refuse_poison  # type: ignore[method-assign]
     results: dict[str, Any] = {}
     barrier = threading.Barrier(12)
 
@@ -113,3 +123,38 @@ def test_one_report_the_database_refuses_fails_alone(session_factory: SessionFac
     assert isinstance(results.pop("poison pill report"), DataError)
     assert set(results.values()) == {Outcome.RECORDED}
     assert count_painpoints(session_factory) == 11
+
+
+@pytest.mark.parametrize("event_id", [["Ev1"], {"id": "Ev1"}, 5, True])
+def test_an_event_whose_id_is_not_text_stores_nothing(
+    sender: Sender, app: App, session_factory: SessionFactory, event_id: Any
+) -> None:
+    envelope = json.loads(event_body(dm_event("Invoices are typed by hand")))
+    envelope["event_id"] = event_id
+    response = sender.send(json.dumps(envelope), "application/json")
+    drain(app)
+    assert response.status == 200
+    assert count_painpoints(session_factory) == 0
+
+
+@pytest.mark.parametrize("value", [["FZ00019"], {"m": "x"}, 3.5, True])
+def test_a_form_whose_text_is_not_text_is_answered_in_the_form(
+    sender: Sender, session_factory: SessionFactory, value: Any
+) -> None:
+    values = form_values("placeholder")
+    values[ids.REPORT_TEXT]["value"]["value"] = value
+    answer = response_json(
+        sender.interactive(view_submission(capture_blocks.report_modal(), values))
+    )
+    assert answer["response_action"] == "errors"
+    assert ids.REPORT_TEXT in answer["errors"]
+    assert count_painpoints(session_factory) == 0
+
+
+def test_bytes_that_were_not_text_leave_no_replacement_marks(
+    sender: Sender, session_factory: SessionFactory
+) -> None:
+    response = sender.command("\ufffd\ufffd")
+    # Nothing readable is left, so the form opens as for an empty `/painpoint`.
+    assert response.status == 200 and response_json(response) == {}
+    assert count_painpoints(session_factory) == 0

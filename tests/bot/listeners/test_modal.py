@@ -82,7 +82,7 @@ def test_only_the_text_is_required(sender: Sender, session_factory: SessionFacto
 def test_empty_text_is_an_error_on_the_text_block(
     sender: Sender, session_factory: SessionFactory, text: str | None
 ) -> None:
-    ack = submit(sender, form_values(text, category="other"))
+    ack = submit(sender, form_values(text, category="employee_challenge"))
     assert ack["response_action"] == "errors"
     assert list(ack["errors"]) == [ids.REPORT_TEXT]
     assert count_painpoints(session_factory) == 0

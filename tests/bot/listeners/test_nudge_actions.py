@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from bot.db.session import SessionFactory
+from bot.privacy.pseudonym import reporter_pseudonym
 from bot.settings import Settings
-from tests.bot.nudges.conftest import LESSON, Parts, dm, make_parts
-from tests.slack_requests import Sender, block_action
+from tests.bot.nudge_parts import LESSON, Parts, dm, make_parts
+from tests.conftest import SECRET_KEY
+from tests.slack_requests import TEAM, Sender, block_action
 from tests.slack_stand_in import SlackStandIn
 
 
@@ -65,13 +67,16 @@ def test_a_quiz_answer_replaces_the_quiz_in_place_and_counts_once(
     assert block(update["blocks"], "nudge_quiz_question") is None
     assert [b["type"] for b in update["blocks"][:3]] == [b["type"] for b in original["blocks"][:3]]
     assert update["metadata"]["event_payload"]["delivery_id"] == delivered
-    assert (sent.quiz_answer, sent.quiz_correct) == (quiz.answer, True)
+    (answer,) = parts.feedback()
+    assert (answer.quiz_answer, answer.quiz_correct) == (quiz.answer, True)
+    # Stored under the recipient's pseudonym, never their Slack id.
+    assert answer.respondent == reporter_pseudonym(SECRET_KEY, TEAM, sent.recipient)
 
     wrong = (quiz.answer + 1) % len(quiz.options)
     click(sender, stand_in, f"nudge_quiz_{wrong}", f"{delivered}:{wrong}")
     second = stand_in.wait_for("chat.update", 2)[1].params
     assert "Right" in block(second["blocks"], "nudge_quiz")["text"]["text"]  # type: ignore[index]
-    assert parts.deliveries()[0].quiz_correct is True
+    assert parts.feedback()[0].quiz_correct is True
 
 
 def test_feedback_buttons_record_once_and_show_it_on_the_message(
@@ -87,8 +92,9 @@ def test_feedback_buttons_record_once_and_show_it_on_the_message(
     stand_in.settle()
     assert len(stand_in.calls_to("chat.update")) == 2
     assert "Marked done" in json.dumps(updates[1].params["blocks"])
-    (sent,) = parts.deliveries()
-    assert sent.rating == "helpful" and sent.done_at is not None
+    (given,) = parts.feedback()
+    assert given.rating == "helpful" and given.done_at is not None
+    assert given.respondent != parts.deliveries()[0].recipient
 
 
 def test_someone_elses_nudge_is_not_theirs_to_rate(
@@ -98,7 +104,7 @@ def test_someone_elses_nudge_is_not_theirs_to_rate(
     answer = stand_in.wait_for("response_url")[0].params
     assert "not one of yours" in answer["text"] and answer["replace_original"] is False
     assert not stand_in.calls_to("chat.update")
-    assert parts.deliveries()[0].rating is None
+    assert parts.feedback() == []
 
 
 def test_pause_from_a_nudge_and_resume_from_settings(

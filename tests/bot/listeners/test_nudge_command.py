@@ -10,7 +10,7 @@ import pytest
 
 from bot.db.session import SessionFactory
 from bot.settings import Settings
-from tests.bot.nudges.conftest import Parts, make_parts
+from tests.bot.nudge_parts import Parts, make_parts
 from tests.slack_requests import Sender, response_json
 from tests.slack_stand_in import SlackStandIn
 

@@ -16,7 +16,7 @@ from bot.db.session import SessionFactory
 from bot.domain.schedule import Schedule
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.settings import Settings
-from tests.bot.nudges.conftest import Parts, make_parts
+from tests.bot.nudge_parts import Parts, make_parts
 from tests.conftest import SECRET_KEY
 from tests.slack_requests import Sender, interactive_body, response_json, view_submission
 from tests.stored import scrubbed

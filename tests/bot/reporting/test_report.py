@@ -182,7 +182,8 @@ def test_json_holds_the_summary_themes_lenses_and_method(session_factory: Sessio
     assert document["summary"] == {
         "painpoints": 31,
         "reporters": 9,
-        "hours_per_week": 27.0,
+        # 4 people × 3 h + 3 people × 1 h: each person once per theme, however often they report.
+        "hours_per_week": 15.0,
         "themes": 2,
         "smaller_signals": 1,
         "suppressed_painpoints": 20,
@@ -194,7 +195,15 @@ def test_json_holds_the_summary_themes_lenses_and_method(session_factory: Sessio
     vpn = document["themes"][1]
     assert vpn["status"] == "wont_fix" and vpn["status_reason"] == "Vendor replaces it"
     assert vpn["history"][0]["by"] == "UMANAGER"
-    assert document["lenses"]["Data gaps"] == {"reports": 20, "themes": [], "hours_per_week": 0}
+    # Twenty data-gap reports from two people: a slice below k, so no numbers are shown.
+    assert document["lenses"]["Data gaps"] == {
+        "reports": None,
+        "people": None,
+        "themes": [],
+        "hours_per_week": 0,
+    }
+    assert document["lenses"]["Workflow bottlenecks"]["reports"] == 8
+    assert document["lenses"]["Employee challenges"]["people"] == 3
     assert document["method"]["suppressed"] == {"themes": 1, "painpoints": 20}
 
 
@@ -243,9 +252,10 @@ def test_an_unknown_format_is_refused() -> None:
         ("repetitive_task", "Repetitive tasks"),
         ("data_gap", "Data gaps"),
         ("customer_facing", "Customer pain points"),
+        ("employee_challenge", "Employee challenges"),
         ("tools_systems", "Employee challenges"),
         ("other", "Employee challenges"),
-        (None, "Employee challenges"),
+        (None, "Not yet classified"),
     ],
 )
 def test_every_category_falls_under_one_audit_lens(category: str | None, lens: str) -> None:

@@ -113,7 +113,7 @@ def test_an_event_id_claimed_by_another_process_midway_refuses_only_that_report(
     # the batch's insert then fails, and the batch is redone one report at a time.
     with session_factory() as session, session.begin():
         session.add(SlackEvent(event_id="Ev-raced"))
-    monkeypatch.setattr(service, "_claimed_events", lambda session, batch: set())
+    monkeypatch.setattr(service._batches, "_claimed_events", lambda session, batch: set())
     results = all_at_once(
         session_factory,
         [

@@ -57,7 +57,9 @@ def test_a_theme_with_k_reporters_is_summarised(session_factory: SessionFactory)
     assert theme.id == seeded.theme_id
     assert theme.title == "Invoices typed in by hand"
     assert (theme.reporters, theme.size) == (3, 6)
-    assert theme.hours_per_week == pytest.approx(12.0)
+    # Three people × their typical 2 h: each reporter counts once, however often they report.
+    assert theme.hours_per_week == pytest.approx(6.0)
+    assert theme.impact is not None and theme.impact.label() == "≈ 6 h/week (from 3 of 3 people)"
     assert theme.categories == {"repetitive_task": 4, "data_gap": 2}
     assert theme.main_category == "repetitive_task"
     assert theme.teams == {"Finance": 6}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.session import SessionFactory
-from bot.domain.capture import PainPointInput
+from bot.domain.capture import CATEGORIES, PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services import transfer
 from bot.services.capture import CaptureService
@@ -32,11 +32,9 @@ def write(tmp_path: Path, content: str | bytes, name: str = "survey.csv") -> Pat
 
 
 def run_import(
-    session_factory: SessionFactory, rows: list[transfer.ImportRow], source: str = "survey.csv"
+    session_factory: SessionFactory, rows: list[transfer.ImportRow]
 ) -> transfer.ImportReport:
-    return transfer.import_painpoints(
-        session_factory, rows, secret_key=KEY, source_name=source, clock=lambda: NOW
-    )
+    return transfer.import_painpoints(session_factory, rows, secret_key=KEY, clock=lambda: NOW)
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -50,7 +48,9 @@ def test_rows_are_read_with_their_recognised_optional_columns(tmp_path: Path) ->
         "Search is bad,,astrology,sometimes,200,,yesterday\n",
     )
 
-    first, second = transfer.read_import_csv(path, text_column="Answer", reporter_column="Who")
+    first, second = transfer.read_import_csv(
+        path, text_column="Answer", reporter_column="Who", now=NOW
+    )
 
     assert first == transfer.ImportRow(
         text="Expenses take ages",
@@ -60,9 +60,17 @@ def test_rows_are_read_with_their_recognised_optional_columns(tmp_path: Path) ->
         hours_per_week=2.5,
         team="Finance",
         created_at=datetime(2025, 11, 3, 10, 0, tzinfo=UTC),
+        line=2,
     )
-    # Unknown values are dropped, not guessed; the text itself is kept.
-    assert second == transfer.ImportRow(text="Search is bad", reporter=None)
+    assert [(n.column, n.kind) for n in first.notes] == [("created_at", "no_zone")]
+    # Unknown values are dropped, not guessed, and noted per column; the text itself is kept.
+    assert second == transfer.ImportRow(text="Search is bad", reporter=None, line=3)
+    assert {(n.column, n.kind, n.skip_row) for n in second.notes} == {
+        ("created_at", "date", True),
+        ("category", "category", False),
+        ("frequency", "frequency", False),
+        ("hours_per_week", "hours", False),
+    }
 
 
 def test_a_byte_order_mark_and_quoted_newlines_are_fine(tmp_path: Path) -> None:
@@ -107,6 +115,124 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
         transfer.read_import_csv(tmp_path / "nope.csv", text_column="text")
 
 
+def _spellings() -> list[tuple[str, str]]:
+    """Every way the product shows a category: key and label, any case, singular or plural."""
+    found = []
+    for key, label in CATEGORIES.items():
+        singular = label[:-1] if label.endswith("s") else label
+        plural = label if label.endswith("s") else label + "s"
+        for given in (label, label.upper(), singular.lower(), plural, key, key.replace("_", "-")):
+            found.append((given, key))
+    return found
+
+
+@pytest.mark.parametrize(("given", "stored"), _spellings())
+def test_category_labels_shown_in_the_product_are_accepted(
+    tmp_path: Path, given: str, stored: str
+) -> None:
+    path = write(tmp_path, f"text,category\nSlow approvals,{given}\n")
+    [row] = transfer.read_import_csv(path, text_column="text", now=NOW)
+    assert (row.category, row.notes) == (stored, ())
+
+
+@pytest.mark.parametrize(
+    ("given", "stored", "kind"),
+    [
+        ("2026-03-01T10:00+02:00", datetime(2026, 3, 1, 8, 0, tzinfo=UTC), None),
+        ("2026-03-01T10:00:00Z", datetime(2026, 3, 1, 10, 0, tzinfo=UTC), None),
+        ("2026-03-01T10:00-05:30", datetime(2026, 3, 1, 15, 30, tzinfo=UTC), None),
+        ("2026-03-01", datetime(2026, 3, 1, tzinfo=UTC), None),
+        ("2026-03-01 10:00", datetime(2026, 3, 1, 10, 0, tzinfo=UTC), "no_zone"),
+        ("yesterday", None, "date"),
+        ("2026-13-45", None, "date"),
+        ("2027-01-01T00:00+00:00", None, "future"),
+    ],
+)
+def test_dates_are_stored_in_utc_or_refused(
+    tmp_path: Path, given: str, stored: datetime | None, kind: str | None
+) -> None:
+    path = write(tmp_path, f"text,created_at\nSlow approvals,{given}\n")
+    [row] = transfer.read_import_csv(path, text_column="text", now=NOW)
+    assert row.created_at == stored
+    assert [n.kind for n in row.notes] == ([kind] if kind else [])
+    assert all(n.skip_row == (stored is None) for n in row.notes)
+
+
+def test_a_named_created_at_column_is_used_and_must_exist(tmp_path: Path) -> None:
+    path = write(tmp_path, "text,Submitted\nSlow approvals,2026-02-01T09:30+01:00\n")
+    [row] = transfer.read_import_csv(
+        path, text_column="text", created_at_column="Submitted", now=NOW
+    )
+    assert row.created_at == datetime(2026, 2, 1, 8, 30, tzinfo=UTC)
+    with pytest.raises(transfer.ImportFileError, match="'When' is not in"):
+        transfer.read_import_csv(path, text_column="text", created_at_column="When")
+
+
+@pytest.mark.parametrize("size", [100_000, 5_000_000])
+def test_an_oversized_cell_skips_its_row_only_whatever_its_size(
+    tmp_path: Path, session_factory: SessionFactory, size: int
+) -> None:
+    path = write(
+        tmp_path,
+        f"text,team\nFine one,Ops\n{'x' * size},Ops\nAlso fine,{'t' * size}\nLast,Ops\n",
+    )
+    rows = transfer.read_import_csv(path, text_column="text", now=NOW)
+
+    report = run_import(session_factory, rows)
+
+    assert (report.imported, report.too_long) == (2, 2)
+    assert report.notes == {("text", "too_long"): [3], ("team", "too_long"): [4]}
+    assert [row.text for row in painpoints(session_factory)] == ["Fine one", "Last"]
+
+
+def test_a_header_without_rows_is_refused_like_cluster_does(tmp_path: Path) -> None:
+    path = write(tmp_path, "text,who\n")
+    with pytest.raises(transfer.ImportFileError, match="has a header but no rows"):
+        transfer.read_import_csv(path, text_column="text")
+
+
+def test_unreadable_values_are_counted_per_column_with_their_rows(
+    tmp_path: Path, session_factory: SessionFactory
+) -> None:
+    path = write(
+        tmp_path,
+        "text,category,created_at\n"
+        "One,Repetitive task,2026-01-05T10:00+02:00\n"
+        "Two,astrology,2026-01-05\n"
+        "Three,,yesterday\n"
+        "Four,,2026-01-06\n"
+        "Five,,2026-13-45\n",
+    )
+    rows = transfer.read_import_csv(path, text_column="text", now=NOW)
+
+    report = run_import(session_factory, rows)
+
+    assert (report.imported, report.invalid, report.skipped) == (3, 2, 2)
+    assert report.notes == {("category", "category"): [3], ("created_at", "date"): [4, 6]}
+    stored = {row.text: row for row in painpoints(session_factory)}
+    assert set(stored) == {"One", "Two", "Four"}
+    assert stored["One"].category == "repetitive_task"
+    assert stored["One"].created_at.replace(tzinfo=UTC) == datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    assert stored["Two"].category is None
+
+
+def test_reimporting_under_another_file_name_adds_nothing(
+    tmp_path: Path, session_factory: SessionFactory
+) -> None:
+    content = "text,who\nVPN drops,jane\nVPN drops,\nVPN drops,\nPrinter jams,\n"
+    first = transfer.read_import_csv(write(tmp_path, content), text_column="text",
+                                     reporter_column="who")  # fmt: skip
+    again = transfer.read_import_csv(write(tmp_path, content, "survey (1).csv"),
+                                     text_column="text", reporter_column="who")  # fmt: skip
+
+    assert run_import(session_factory, first).imported == 4
+    report = run_import(session_factory, again)
+
+    assert (report.imported, report.duplicates) == (0, 4)
+    rows = painpoints(session_factory)
+    assert len(rows) == 4 and len({row.reporter for row in rows}) == 4
+
+
 # --- importing -----------------------------------------------------------------------------
 
 
@@ -124,7 +250,8 @@ def test_import_scrubs_and_pseudonymises(session_factory: SessionFactory) -> Non
     first, second = painpoints(session_factory)
     assert first.text == "Mail [email] to get access"
     assert first.source == "import"
-    assert first.reporter == reporter_pseudonym(KEY, "import:survey.csv", "jane")
+    # The pseudonym depends on the reporter only, never on the file's name.
+    assert first.reporter == reporter_pseudonym(KEY, "import", "jane")
     assert "jane" not in first.reporter
     assert first.notify_user_id is None
     assert second.created_at.replace(tzinfo=UTC) == datetime(2025, 1, 1, tzinfo=UTC)
@@ -258,3 +385,37 @@ def test_an_empty_export_is_valid(session_factory: SessionFactory) -> None:
     records = transfer.painpoint_records(session_factory)
     assert transfer.write_records(records, transfer.EXPORT_FIELDS, "json", out) == 0
     assert json.loads(out.getvalue()) == []
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised() -> None:
+    records = [
+        {"id": 1, "text": '=HYPERLINK("http://evil.example","click")', "team": "+Ops"},
+        {"id": 2, "text": "-1 day", "team": "@finance"},
+        {"id": 3, "text": "fine = ok", "team": None},
+    ]
+    out = io.StringIO()
+    transfer.write_records(records, ("id", "text", "team"), "csv", out)
+
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+
+    assert [r["text"] for r in rows] == [
+        '\'=HYPERLINK("http://evil.example","click")',
+        "'-1 day",
+        "fine = ok",
+    ]
+    assert [r["team"] for r in rows] == ["'+Ops", "'@finance", ""]
+
+
+def test_the_minimum_reporter_rule_keeps_only_rows_of_themes_above_it(
+    session_factory: SessionFactory,
+) -> None:
+    from tests.bot.reporting.factories import seed_theme
+
+    seed_theme(session_factory, "Big theme", reporters=3)
+    seed_theme(session_factory, "Small theme", reporters=["a", "b"])
+
+    everything = list(transfer.painpoint_records(session_factory))
+    ruled = list(transfer.painpoint_records(session_factory, min_reporters=3))
+
+    assert len(everything) > len(ruled) > 0
+    assert len({r["reporter"] for r in ruled}) == 3

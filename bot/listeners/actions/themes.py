@@ -1,0 +1,81 @@
+"""A manager corrects a theme from its details modal: rename, merge, split (managers only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.blocks.capture import role_refusal_text
+from bot.blocks.themes import rename_view
+from bot.deps import Deps
+from bot.domain.roles import Role
+from bot.listeners.context import deps_of
+from bot.listeners.guard import tell
+from bot.services.theme_corrections import CorrectionError
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    return dict((body.get("actions") or [{}])[0])
+
+
+def _manager(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond) -> str | None:
+    user_id = str((body.get("user") or {}).get("id") or "")
+    if deps.roles.has_role(user_id, Role.MANAGER):
+        return user_id
+    tell(body, client, respond, role_refusal_text(Role.MANAGER))
+    return None
+
+
+def handle_rename(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Ask for the new title in a modal pushed over the details."""
+    ack()
+    deps = deps_of(context)
+    if _manager(deps, body, client, respond) is None:
+        return
+    value = str(_action(body).get("value") or "")
+    if not value.isdigit():
+        return
+    title = deps.theme_status.title_of(int(value))
+    client.views_push(trigger_id=body["trigger_id"], view=rename_view(int(value), title))
+
+
+def handle_split(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Split the theme in two (the button asked for confirmation first)."""
+    ack()
+    deps = deps_of(context)
+    actor = _manager(deps, body, client, respond)
+    value = str(_action(body).get("value") or "")
+    if actor is None or not value.isdigit():
+        return
+    try:
+        done = deps.corrections.split(theme_id=int(value), actor=actor)
+    except CorrectionError as exc:
+        tell(body, client, respond, str(exc))
+        return
+    tell(body, client, respond, done.message)
+
+
+def handle_merge(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Merge this theme into the one chosen in the select."""
+    ack()
+    deps = deps_of(context)
+    actor = _manager(deps, body, client, respond)
+    chosen = str((_action(body).get("selected_option") or {}).get("value") or "")
+    source, _, target = chosen.partition(":")
+    if actor is None or not (source.isdigit() and target.isdigit()):
+        return
+    try:
+        done = deps.corrections.merge(into=int(target), others=[int(source)], actor=actor)
+    except CorrectionError as exc:
+        tell(body, client, respond, str(exc))
+        return
+    tell(body, client, respond, done.message)

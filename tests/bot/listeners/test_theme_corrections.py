@@ -1,0 +1,131 @@
+"""Managers correct themes from the details modal (rename, merge, split); anyone else is
+refused inside the modal and nothing changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy import select
+
+from bot.blocks import ids
+from bot.db.models import PainPoint, Theme, ThemeEvent
+from bot.db.session import SessionFactory
+from tests.bot.reporting.checks import assert_valid_view
+from tests.bot.reporting.factories import seed_theme
+from tests.slack_requests import Sender, block_action, drain, response_json, view_submission
+from tests.slack_stand_in import SlackStandIn
+
+
+def in_modal(action_id: str, value: str, user: str = "UMANAGER") -> dict[str, Any]:
+    """A click inside the theme details modal: no response URL, a view and a trigger."""
+    payload = block_action(action_id, value, user=user)
+    payload.pop("response_url")
+    payload["container"] = {"type": "view", "view_id": "V1"}
+    payload["view"] = {"id": "V1", "type": "modal", "callback_id": "", "blocks": []}
+    return payload
+
+
+def merge_choice(source: int, target: int, user: str = "UMANAGER") -> dict[str, Any]:
+    payload = in_modal(ids.THEME_MERGE, "", user)
+    payload["actions"] = [
+        {
+            "type": "static_select",
+            "action_id": ids.THEME_MERGE,
+            "block_id": f"theme_corrections:{source}",
+            "selected_option": {
+                "text": {"type": "plain_text", "text": "x"},
+                "value": f"{source}:{target}",
+            },
+            "action_ts": "1.2",
+        }
+    ]
+    return payload
+
+
+def test_the_details_modal_offers_the_corrections(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    seed_theme(session_factory, "Expense approvals wait", reporters=3)
+    response = sender.interactive(
+        block_action(ids.THEME_DETAILS, str(vpn.theme_id), user="UMANAGER")
+    )
+    assert response.status == 200
+    [opened] = stand_in.wait_for("views.open")
+    drain(app)
+    view = opened.params["view"]
+    assert_valid_view(view)
+    actions = [
+        element["action_id"]
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert {ids.THEME_RENAME, ids.THEME_SPLIT, ids.THEME_MERGE} <= set(actions)
+    assert "Expense approvals wait" in json.dumps(view)
+
+
+def test_a_manager_renames_a_theme_and_the_title_is_locked(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    assert sender.interactive(in_modal(ids.THEME_RENAME, str(vpn.theme_id))).status == 200
+    [pushed] = stand_in.wait_for("views.push")
+    form = pushed.params["view"]
+    values = {
+        ids.THEME_RENAME_TITLE: {
+            ids.VALUE: {"type": "plain_text_input", "value": "VPN drops during calls"}
+        }
+    }
+
+    answer = response_json(sender.interactive(view_submission(form, values, user="UMANAGER")))
+
+    assert answer["response_action"] == "update"
+    with session_factory() as session:
+        theme = session.get(Theme, vpn.theme_id)
+        assert theme is not None and theme.title == "VPN drops during calls"
+        assert theme.title_locked
+        [event] = session.scalars(select(ThemeEvent).where(ThemeEvent.kind == "retitled")).all()
+        assert event.actor == "UMANAGER"
+
+
+def test_a_manager_merges_one_theme_into_another(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    wifi = seed_theme(session_factory, "Office wifi drops", reporters=3)
+
+    assert sender.interactive(merge_choice(wifi.theme_id, vpn.theme_id)).status == 200
+    drain(app)
+
+    with session_factory() as session:
+        themes = session.execute(select(PainPoint.theme_id, PainPoint.pinned_theme_id)).all()
+        assert {theme for theme, _ in themes} == {vpn.theme_id}
+        assert {pin for _, pin in themes if pin} == {vpn.theme_id}
+        merged = session.get(Theme, wifi.theme_id)
+        assert merged is not None and not merged.active
+    [told] = stand_in.wait_for("views.push")
+    assert "Merged #" in json.dumps(told.params["view"])
+
+
+def test_anyone_else_is_refused_inside_the_modal_and_nothing_changes(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    wifi = seed_theme(session_factory, "Office wifi drops", reporters=3)
+
+    for payload in (
+        in_modal(ids.THEME_RENAME, str(vpn.theme_id), user="U100"),
+        in_modal(ids.THEME_SPLIT, str(vpn.theme_id), user="U100"),
+        merge_choice(wifi.theme_id, vpn.theme_id, user="U100"),
+    ):
+        assert sender.interactive(payload).status == 200
+    drain(app)
+
+    pushed = stand_in.wait_for("views.push", 3)
+    assert all("for managers" in json.dumps(call.params["view"]) for call in pushed)
+    with session_factory() as session:
+        assert session.scalars(select(ThemeEvent).where(ThemeEvent.actor == "U100")).all() == []
+        assert all(theme.active for theme in session.scalars(select(Theme)))
