@@ -25,7 +25,7 @@ from bot.listeners import register_listeners
 from bot.listeners.signature import SignedRequestsOnly
 from bot.privacy.scrub import Scrubber
 from bot.services.audit_log import ReadAuditLog
-from bot.services.background import BatchWorker
+from bot.services.background import Activity, BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.claims import RequestClaims
 from bot.services.concerns import ConcernService
@@ -183,6 +183,7 @@ def build_deps(
         embedding_worker=after.embedding,
         privacy=after.privacy,
         privacy_workers=(after.scrubbing, after.scrubbing_concerns),
+        activity=after.activity,
         claims=RequestClaims(session_factory),
         nudges=nudges,
         suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
@@ -226,6 +227,8 @@ class AfterAnswer:
     scrubbing: BatchWorker
     scrubbing_concerns: BatchWorker
     embedding: BatchWorker | None
+    # Requests arriving: the workers wait for a pause in them before each batch.
+    activity: Activity
 
     @classmethod
     def build(
@@ -238,10 +241,11 @@ class AfterAnswer:
     ) -> AfterAnswer:
         """The workers; `assign` embeds clean reports and lets each join its nearest theme."""
         assert settings.secret_key is not None
+        activity = Activity()
         embedding = None
         if settings.embed_on_capture:
             # Batches, on a single worker thread, so bursts never starve request threads.
-            embedding = BatchWorker(assign, name="embedding")
+            embedding = BatchWorker(assign, name="embedding", activity=activity)
         privacy = PrivacyStep(
             session_factory,
             secret_key=settings.secret_key,
@@ -250,9 +254,14 @@ class AfterAnswer:
         )
         return cls(
             privacy=privacy,
-            scrubbing=BatchWorker(privacy.painpoints, name="privacy", linger=0.05),
-            scrubbing_concerns=BatchWorker(privacy.concerns, name="privacy-concerns", linger=0.05),
+            scrubbing=BatchWorker(
+                privacy.painpoints, name="privacy", linger=0.05, activity=activity
+            ),
+            scrubbing_concerns=BatchWorker(
+                privacy.concerns, name="privacy-concerns", linger=0.05, activity=activity
+            ),
             embedding=embedding,
+            activity=activity,
         )
 
 
@@ -301,6 +310,7 @@ def create_app(
     @app.middleware
     def inject_deps(context: BoltContext, next: Callable[[], None]) -> None:
         context["deps"] = deps
+        deps.activity.touch()
         next()
 
     register_listeners(app)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.db.session import SessionFactory
 from bot.domain.wording import DEFAULT_WORDING, Wording
 from bot.services.audit_log import ReadAuditLog
-from bot.services.background import BatchWorker
+from bot.services.background import Activity, BatchWorker
 from bot.services.capture import CaptureService
 from bot.services.claims import RequestClaims
 from bot.services.erasure import ErasureService
@@ -45,6 +45,8 @@ class Deps:
     # The full scrub of text stored sealed, and the threads that run it after the ack.
     privacy: PrivacyStep
     privacy_workers: tuple[BatchWorker, ...]
+    # When requests last arrived (background batches wait for a pause).
+    activity: Activity
     # Interactions already acted on (replays are answered and ignored).
     claims: RequestClaims
     # Embeds new reports after the ack (None when PAINPOINT_EMBED_ON_CAPTURE is off).
@@ -64,9 +66,19 @@ class Deps:
     audit_log: ReadAuditLog | None = None
     erasure: ErasureService | None = None
 
-    def settle(self, timeout: float = 60.0) -> bool:
-        """Wait until the after-the-ack work queued so far is done (tests, shutdown)."""
+    def settle(self, timeout: float = 60.0, *, embeddings: bool = True) -> bool:
+        """Wait until the after-the-ack work queued so far is done (tests, shutdown).
+
+        `embeddings=False` waits for the privacy step only: at shutdown, embeddings can be
+        made again by the next re-clustering, and waiting for them would delay the stop.
+        """
         workers = [*self.privacy_workers]
-        if self.embedding_worker is not None:
+        if embeddings and self.embedding_worker is not None:
             workers.append(self.embedding_worker)
         return all(worker.wait_idle(timeout) for worker in workers)
+
+    def stop_background(self) -> None:
+        """Tell the after-the-ack workers that the process is stopping."""
+        for worker in (*self.privacy_workers, self.embedding_worker):
+            if worker is not None:
+                worker.stop()

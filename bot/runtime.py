@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -103,8 +104,9 @@ class Children:
     """The low-priority child processes of `painpoint run`: embeddings and the full scrub.
 
     The model's work never competes with request threads for this process's interpreter
-    lock; both children load their models in the background at start, so the first report
-    is not the one that waits.
+    lock. Both children load their models before the bot answers Slack (seconds, once): a
+    child still importing its libraries would compete with the first requests for the CPU,
+    and the first report would wait for it.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -113,13 +115,27 @@ class Children:
         self.scrubber = ProcessScrubber(parse_pii_patterns(settings.pii_patterns))
 
     def start(self, deps: Deps) -> None:
-        """Load the models, then finish the full scrub of anything a crash left sealed."""
-        self.scrubber.start()
-        threading.Thread(target=deps.privacy.sweep, name="privacy-sweep", daemon=True).start()
+        """Load the models (both at once), then finish the full scrub of anything a crash
+        left sealed, in the background."""
+        started = time.monotonic()
+        warming = []
         if deps.embedding_worker is not None:
+            warming.append(
+                threading.Thread(
+                    target=self.embedder.embed, args=(["warm-up"],), name="model-warm-up"
+                )
+            )
+        warming.append(
             threading.Thread(
-                target=self.embedder.embed, args=(["warm-up"],), name="model-warm-up", daemon=True
-            ).start()
+                target=self.scrubber.full_many, args=(["warm-up"],), name="pii-warm-up"
+            )
+        )
+        for thread in warming:
+            thread.start()
+        for thread in warming:
+            thread.join()
+        logger.info("models loaded in %.1f s", time.monotonic() - started)
+        threading.Thread(target=deps.privacy.sweep, name="privacy-sweep", daemon=True).start()
 
     def close(self) -> None:
         """Stop both children."""
@@ -175,9 +191,10 @@ def run(
         health.stop()
         if background is not None:
             background.stop()
-        # Let the after-the-ack work in flight finish before its child processes stop; what
-        # is left sealed is swept at the next start.
-        deps.settle(timeout=10)
+        # Let the full scrub in flight finish before its child process stops (briefly: what
+        # is left sealed is swept at the next start, missing vectors at the next clustering).
+        deps.settle(timeout=3, embeddings=False)
+        deps.stop_background()
         children.close()
 
 

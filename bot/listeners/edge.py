@@ -69,9 +69,9 @@ def normalise_request(
         return BoltResponse(status=200, body="")  # Slack's event ids are strings
     event = body.get("event")
     if isinstance(event, dict) and event.get("type") == "message":
-        text = event.get("text")
-        if text is not None and not isinstance(text, str):
-            return BoltResponse(status=200, body="")  # nobody types a list or a number
+        fields = ("text", "ts", "thread_ts", "channel", "channel_type", "subtype")
+        if any(not isinstance(event.get(name), str | None) for name in fields):
+            return BoltResponse(status=200, body="")  # Slack sends these as text, always
     return next()
 
 

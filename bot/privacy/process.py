@@ -59,10 +59,6 @@ class ProcessScrubber:
             self._discard(pool)
             return self._executor().submit(_full_in_child, items).result()
 
-    def start(self) -> None:
-        """Start the child now (loading spaCy takes seconds), not with the first report."""
-        self._executor().submit(_full_in_child, [])
-
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:

@@ -23,6 +23,36 @@ def lower_priority() -> None:
         logger.debug("could not lower the background thread's priority")
 
 
+class Activity:
+    """When a person's request last arrived; background work waits for a quiet moment.
+
+    Nice levels do not share Python's interpreter lock: a background batch decoding rows
+    holds it in slices that request threads then wait for. Waiting until requests pause (at
+    most `MAX_WAIT` seconds) keeps a burst's acknowledgements as fast as a quiet minute's.
+    """
+
+    QUIET = 0.3
+    MAX_WAIT = 10.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last = float("-inf")
+
+    def touch(self) -> None:
+        """A request arrived."""
+        self._last = self._clock()
+
+    def wait_for_quiet(self) -> None:
+        """Return once no request came for `QUIET` seconds, or after `MAX_WAIT` at most."""
+        deadline = self._clock() + self.MAX_WAIT
+        while True:
+            quiet_for = self._clock() - self._last
+            now = self._clock()
+            if quiet_for >= self.QUIET or now >= deadline:
+                return
+            time.sleep(min(self.QUIET - quiet_for, deadline - now))
+
+
 class BatchWorker:
     """Queues ids; one daemon thread hands everything queued so far to `handle` in one call.
 
@@ -37,8 +67,10 @@ class BatchWorker:
         name: str,
         max_batch: int = 256,
         linger: float = 1.0,
+        activity: Activity | None = None,
     ) -> None:
         self._handle = handle
+        self._activity = activity
         self._name = name
         self._max_batch = max_batch
         # Waiting a moment after the first id lets a burst gather into one batch.
@@ -46,6 +78,7 @@ class BatchWorker:
         self._pending: list[int] = []
         self._condition = threading.Condition()
         self._busy = False
+        self._stopping = False
         self._thread: threading.Thread | None = None
 
     def submit(self, item: int) -> None:
@@ -62,6 +95,11 @@ class BatchWorker:
         with self._condition:
             return self._condition.wait_for(lambda: not self._pending and not self._busy, timeout)
 
+    def stop(self) -> None:
+        """The process is stopping: a batch that fails from now on is expected, not an error
+        (its child process is going away); what it left is picked up at the next start."""
+        self._stopping = True
+
     def _run(self) -> None:
         lower_priority()
         while True:
@@ -69,14 +107,21 @@ class BatchWorker:
                 self._condition.wait_for(lambda: bool(self._pending))
                 self._busy = True
             time.sleep(self._linger)
+            if self._activity is not None:
+                self._activity.wait_for_quiet()
             with self._condition:
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 self._busy = True
             try:
                 self._handle(batch)
-            except Exception:
-                logger.exception("background %s failed for %d items", self._name, len(batch))
+            except Exception as exc:
+                if self._stopping:
+                    logger.info("background %s stopped with %d items left", self._name, len(batch))
+                else:
+                    logger.exception(
+                        "background %s failed for %d items: %r", self._name, len(batch), exc
+                    )
             finally:
                 with self._condition:
                     self._busy = False

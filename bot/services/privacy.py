@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import bindparam, func, null, select, update
 
 from bot.db.models import PainPoint
 from bot.db.nudge_models import Concern
@@ -32,7 +30,8 @@ class _Opened:
     id: int
     sealed: bytes
     text: str | None
-    details: list[str]
+    details: list[str]  # details added while sealed, to scrub and append
+    old_details: str | None  # what the row already had
 
 
 class PrivacyStep:
@@ -93,38 +92,54 @@ class PrivacyStep:
         for item in opened:
             texts.extend(([item.text] if item.text is not None else []) + item.details)
         clean = iter(self._full_scrub(texts)) if texts else iter(())
-        done: list[int] = []
-        with (
-            writer_lock(self._session_factory),
-            self._session_factory() as session,
-            session.begin(),
-        ):
-            found = session.scalars(
-                select(table)
-                .options(undefer(table.sealed))  # one query, not one per row inside the lock
-                .where(table.id.in_([item.id for item in opened]))
+        values = []
+        for item in opened:
+            text = next(clean) if item.text is not None else None
+            extra = "\n".join(next(clean) for _ in item.details)
+            details = item.old_details
+            if extra:
+                details = f"{details}\n{extra}" if details else extra
+            values.append(
+                {"b_id": item.id, "b_sealed": item.sealed, "b_text": text, "b_details": details}
+            )
+        return self._write(table, values)
+
+    def _write(self, table: Table, values: list[dict[str, Any]]) -> list[int]:
+        """One statement for the batch; a row sealed again meanwhile (a new detail arrived)
+        does not match and is left for its own worker run."""
+        changes: dict[str, Any] = {
+            "text": func.coalesce(bindparam("b_text"), table.text),
+            "sealed": None,
+            "pending_scrub": False,
+        }
+        if table is PainPoint:
+            changes["details"] = bindparam("b_details")
+            # Scrubbing is not an edit: the reporter's last change keeps its time.
+            changes["updated_at"] = PainPoint.updated_at
+        statement = (
+            update(table)
+            .where(table.id == bindparam("b_id"), table.sealed == bindparam("b_sealed"))
+            .values(changes)
+        )
+        ids = [value["b_id"] for value in values]
+        with writer_lock(self._session_factory), self._session_factory() as session:
+            with session.begin():
+                session.connection().execute(statement, values)
+            done = session.scalars(
+                select(table.id).where(table.id.in_(ids), table.pending_scrub.is_(False))
             ).all()
-            rows = {row.id: row for row in cast(Sequence[PainPoint | Concern], found)}
-            for item in opened:
-                text = next(clean) if item.text is not None else None
-                details = [next(clean) for _ in item.details]
-                row = rows.get(item.id)
-                # Sealed again meanwhile (a new detail arrived): its worker run redoes it.
-                if row is None or row.sealed != item.sealed:
-                    continue
-                _write(row, text, details)
-                done.append(item.id)
-        return done
+        return list(done)
 
     def _open(self, table: Table, ids: Sequence[int]) -> list[_Opened]:
         with self._session_factory() as session:
+            details = PainPoint.details if table is PainPoint else null()
             rows = session.execute(
-                select(table.id, table.sealed).where(
+                select(table.id, table.sealed, details).where(
                     table.id.in_(list(ids)), table.pending_scrub.is_(True)
                 )
             ).all()
         opened = []
-        for row_id, sealed in rows:
+        for row_id, sealed, old_details in rows:
             try:
                 payload: dict[str, Any] = self._sealer.open(sealed) if sealed else {}
             except SealError:
@@ -139,19 +154,7 @@ class PrivacyStep:
                     sealed=bytes(sealed or b""),
                     text=str(text) if text is not None else None,
                     details=[str(detail) for detail in payload.get("details") or []],
+                    old_details=old_details,
                 )
             )
         return opened
-
-
-def _write(row: PainPoint | Concern, text: str | None, details: list[str]) -> None:
-    if text is not None:
-        row.text = text
-    if isinstance(row, PainPoint):
-        if details:
-            extra = "\n".join(details)
-            row.details = f"{row.details}\n{extra}" if row.details else extra
-        # Scrubbing is not an edit: the reporter's last change keeps its time.
-        flag_modified(row, "updated_at")
-    row.sealed = None
-    row.pending_scrub = False

@@ -158,3 +158,15 @@ def test_bytes_that_were_not_text_leave_no_replacement_marks(
     # Nothing readable is left, so the form opens as for an empty `/painpoint`.
     assert response.status == 200 and response_json(response) == {}
     assert count_painpoints(session_factory) == 0
+
+
+@pytest.mark.parametrize("field", ["ts", "thread_ts", "channel", "channel_type"])
+def test_a_dm_whose_fields_are_not_text_stores_nothing_and_gets_200(
+    sender: Sender, app: App, session_factory: SessionFactory, field: str
+) -> None:
+    response = sender.send(
+        event_body(dm_event("Invoices are typed by hand") | {field: ["x"]}), "application/json"
+    )
+    drain(app)
+    assert response.status == 200
+    assert count_painpoints(session_factory) == 0
