@@ -134,7 +134,7 @@ class CaptureService:
         reporter = self.pseudonym(team_id, user_id)
         text = self._scrubber.fast(submission.text.strip())
         with self._writing, self._session_factory() as session, session.begin():
-            row = _own(session, reporter, painpoint_id)
+            row = _own(session, reporter, painpoint_id, for_update=True)
             if row is None:
                 return CaptureResult(Outcome.NOT_FOUND)
             self._seal(row, text=text)
@@ -182,10 +182,12 @@ class CaptureService:
         with self._writing, self._session_factory() as session:
             try:
                 with session.begin():
+                    # Locked: the privacy step may be finishing this row right now, and a
+                    # stale read would seal the detail into a row it no longer looks at.
                     row = session.scalars(
-                        select(PainPoint).where(
-                            PainPoint.reporter == reporter, PainPoint.thread_ts == thread_ts
-                        )
+                        select(PainPoint)
+                        .where(PainPoint.reporter == reporter, PainPoint.thread_ts == thread_ts)
+                        .with_for_update()
                     ).first()
                     if row is None:
                         # Leave the event id unclaimed: the caller records the reply as a
@@ -247,7 +249,8 @@ def _forget_embedding(row: PainPoint) -> None:
     row.embedding_model = None
 
 
-def _own(session: Session, reporter: str, painpoint_id: int) -> PainPoint | None:
-    return session.scalars(
-        select(PainPoint).where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
-    ).first()
+def _own(
+    session: Session, reporter: str, painpoint_id: int, *, for_update: bool = False
+) -> PainPoint | None:
+    query = select(PainPoint).where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
+    return session.scalars(query.with_for_update() if for_update else query).first()

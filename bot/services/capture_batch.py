@@ -71,6 +71,8 @@ class BatchStore:
         (an event id another process won, a value the database refuses) fails on its own."""
         try:
             return list(self.store_together(batch))
+        except IntegrityError:
+            pass  # an event id claimed meanwhile, perhaps by this batch's only item: see below
         except StatementError:
             if len(batch) == 1:
                 raise

@@ -3,6 +3,9 @@ a report before its full scrub."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -112,6 +115,46 @@ def test_a_row_sealed_again_meanwhile_is_left_for_the_next_run(
     with session_factory() as session:
         row = session.scalars(select(PainPoint)).one()
     assert row.details == "and [name] too" and row.text == "Invoices wait"
+
+
+def test_a_detail_read_just_before_the_step_finishes_the_row_is_not_lost(
+    capture: CaptureService, session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reply reads the row while it is still sealed; the step then finishes the row before
+    # the reply writes. Unlocked, the reply sealed its detail into a row marked done, which no
+    # step looked at again (seen on PostgreSQL). Locked, the step waits for the reply.
+    capture.record(
+        team_id="T1", user_id="U1", submission=PainPointInput("Invoices wait", "dm"), thread_ts="3"
+    )
+    step = PrivacyStep(session_factory, secret_key=SECRET_KEY, full_scrub=full)
+    step_done = threading.Event()
+    seal = capture._seal
+
+    def seal_after_the_step(row: PainPoint, **kwargs: str | None) -> None:
+        step_done.wait(2)  # the step cannot finish while this row is locked: give up waiting
+        seal(row, **kwargs)
+
+    monkeypatch.setattr(capture, "_seal", seal_after_the_step)
+    with ThreadPoolExecutor(1) as pool:
+        reply = pool.submit(
+            capture.add_detail,
+            team_id="T1",
+            user_id="U1",
+            thread_ts="3",
+            text="and Tom Baker too",
+            event_id=None,
+        )
+        time.sleep(0.3)  # let the reply read the row first
+        step.sweep()
+        step_done.set()
+        assert reply.result(30).painpoint is not None
+
+    step.sweep()
+    with session_factory() as session:
+        details, pending, sealed = session.execute(
+            select(PainPoint.details, PainPoint.pending_scrub, PainPoint.sealed)
+        ).one()
+    assert (details, pending, sealed) == ("and [name] too", False, None)
 
 
 def test_text_sealed_under_another_key_stays_sealed_and_unseen(
