@@ -166,6 +166,7 @@ def build_deps(
     )
     nudges = build_nudge_service(settings, session_factory, scrubber)
     nudges.concerns.on_recorded = after.scrubbing_concerns.submit
+    suggester = LessonSuggester(session_factory, nudges.library, embedder_factory)
     return Deps(
         settings=settings,
         session_factory=session_factory,
@@ -175,7 +176,10 @@ def build_deps(
             make_client(settings, gated=True), SlackGate(settings.nudge_rate)
         ),
         insights=ThemeInsights(
-            session_factory, min_reporters=settings.min_reporters, teams=settings.teams
+            session_factory,
+            min_reporters=settings.min_reporters,
+            teams=settings.teams,
+            lesson_matches=suggester.for_themes,
         ),
         theme_status=ThemeStatusService(session_factory),
         corrections=ThemeCorrections(session_factory, min_reporters=settings.min_reporters),
@@ -186,7 +190,7 @@ def build_deps(
         activity=after.activity,
         claims=RequestClaims(session_factory),
         nudges=nudges,
-        suggester=LessonSuggester(session_factory, nudges.library, embedder_factory),
+        suggester=suggester,
         pilots=PilotService(session_factory, min_reporters=settings.min_reporters),
         pulses=PulseService(
             session_factory,

@@ -96,8 +96,11 @@ def _pilot_blocks(pilot: PilotView, *, controls: bool) -> list[Block]:
             ActionsBlock(
                 elements=[
                     ButtonElement(
+                        text="Baselines and targets", action_id=ids.PILOT_EDIT, value=str(pilot.id)
+                    ),
+                    ButtonElement(
                         text="Close the pilot", action_id=ids.PILOT_CLOSE, value=str(pilot.id)
-                    )
+                    ),
                 ]
             )
         )

@@ -1,4 +1,4 @@
-"""The pilot forms: start a pilot from a theme, and close one with a verdict."""
+"""The pilot forms: start a pilot from a theme, adjust its KPIs, close it with a verdict."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from bot.domain.pilots import (
     PULSES,
     VERDICTS,
     PilotDefaults,
+    PilotView,
 )
 from bot.domain.text import shorten
 
@@ -248,6 +249,47 @@ def close_modal(pilot_id: int, title: str) -> dict[str, Any]:
         submit="Close pilot",
         close="Cancel",
         private_metadata=json.dumps({"pilot_id": pilot_id}),
+        blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
+    )
+    return view.to_dict()
+
+
+def kpi_edit_modal(pilot: PilotView) -> dict[str, Any]:
+    """Change each KPI's baseline and target; an empty baseline follows the theme's history."""
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Pilot *#{pilot.id}* on *{escape_mrkdwn(shorten(pilot.theme_title, 200))}*."
+                    " Leave a baseline empty to measure it from the theme's history."
+                )
+            ]
+        )
+    ]
+    for position, kpi in enumerate(pilot.kpis[:20]):
+        group = f"{ids.B_PILOT_KPI}{position}"
+        by_hand = kpi.baseline_note == "set by hand"
+        measured = (
+            None
+            if by_hand or kpi.baseline is None
+            else f"From the theme's history: {kpi.baseline:g} {kpi.unit}"
+        )
+        label = shorten(kpi.name, 120)
+        blocks += [
+            _number(
+                group, BASELINE, f"{label}: baseline", kpi.baseline if by_hand else None, measured
+            ),
+            _number(group, TARGET, f"{label}: target", kpi.target, None),
+        ]
+    view = View(
+        type="modal",
+        callback_id=ids.PILOT_EDIT_MODAL,
+        title="Baselines and targets",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps(
+            {"pilot_id": pilot.id, "kpis": [k.name for k in pilot.kpis[:20]]}
+        ),
         blocks=to_dicts(blocks, MAX_VIEW_BLOCKS),
     )
     return view.to_dict()

@@ -1,4 +1,4 @@
-"""Managers' corrections of a theme, in its details modal: rename, merge, split."""
+"""Managers' corrections of a theme, in its details modal: rename, merge, split, lens."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import option, to_dicts
+from bot.domain.lenses import LENSES
 from bot.domain.text import shorten
 from bot.domain.themes import ThemeSummary
 
 
 def correction_actions(summary: ThemeSummary, others: Sequence[ThemeSummary]) -> ActionsBlock:
-    """Rename, merge into another shown theme, split in two."""
+    """Rename, merge into another shown theme, split in two, set the audit lens."""
     elements: list[Any] = [
         ButtonElement(text="Rename", action_id=ids.THEME_RENAME, value=str(summary.id)),
         ButtonElement(
@@ -57,6 +58,20 @@ def correction_actions(summary: ThemeSummary, others: Sequence[ThemeSummary]) ->
                 ),
             )
         )
+    elements.append(
+        StaticSelectElement(
+            action_id=ids.THEME_LENS,
+            placeholder="Set the audit lens…",
+            options=[option(f"{summary.id}:{key}", label) for key, label in LENSES.items()],
+            confirm=ConfirmObject(
+                title="Set the lens?",
+                text="Every report of this theme counts under the lens you chose, over the "
+                "reporters' choices and the suggestions.",
+                confirm="Set lens",
+                deny="Cancel",
+            ),
+        )
+    )
     return ActionsBlock(block_id=f"theme_corrections:{summary.id}", elements=elements)
 
 

@@ -1,4 +1,4 @@
-"""Command-line verbs for pilots and lenses: `pilots create|list|show|log|close`, `lenses`.
+"""Command-line verbs for pilots and lenses: `pilots create|list|show|log|set|close`, `lenses`.
 
 Bad input (an unknown theme or KPI, a target for a KPI the pilot lacks, an end before the
 start, closing a closed pilot…) gets one `painpoint: …` line and exit code 2.
@@ -59,8 +59,36 @@ def _draft(args: argparse.Namespace, today: date) -> PilotDraft:
     )
 
 
+def _edits(args: argparse.Namespace) -> dict[str, dict[str, float | None]]:
+    """--baseline/--target KPI=VALUE items; `auto` (baseline) or `none` clears a value."""
+    from bot.domain.pilots import parse_number
+
+    edits: dict[str, dict[str, float | None]] = {}
+    for field, items in (("baseline", args.baseline or []), ("target", args.target or [])):
+        for item in items:
+            name, sep, raw = item.rpartition("=")
+            cleared = raw.strip().lower() in {"auto", "none", ""}
+            value = None if cleared else parse_number(raw)
+            if not sep or not name.strip() or (value is None and not cleared):
+                raise CliError(f"--{field} {item!r} is not KPI=NUMBER (or KPI=none)")
+            edits.setdefault(" ".join(name.split()), {})[field] = value
+    return edits
+
+
+def _describe(name: str, values: dict[str, float | None]) -> str:
+    parts = []
+    for field, value in values.items():
+        shown = (
+            f"{value:g}"
+            if value is not None
+            else ("from the theme's history" if field == "baseline" else "none")
+        )
+        parts.append(f"{field} {shown}")
+    return f"{name}: " + ", ".join(parts)
+
+
 def cmd_pilots(args: argparse.Namespace, settings: Settings) -> int:
-    """Create, list, show, log to and close pilots."""
+    """Create, list, show, log to, adjust and close pilots."""
     from bot.domain.pilots import PilotError, parse_day, parse_number
     from bot.reporting.pilots import pilot_text, pilots_table
 
@@ -92,6 +120,12 @@ def cmd_pilots(args: argparse.Namespace, settings: Settings) -> int:
             on = parse_day(args.date, "--date") if args.date else None
             service.log_value(_id(args.id), args.kpi, value, on=on, actor="cli")
             note(f"logged {value:g} for {args.kpi} on pilot #{args.id}")
+        elif args.action == "set":
+            edits = _edits(args)
+            if not edits:
+                raise CliError("name at least one --baseline or --target KPI=VALUE")
+            service.set_kpis(_id(args.id), edits, actor="cli")
+            note(f"pilot #{args.id}: " + "; ".join(_describe(name, v) for name, v in edits.items()))
         else:
             result = service.close(_id(args.id), verdict=args.verdict, note=args.note, actor="cli")
             note(
@@ -171,6 +205,15 @@ def add_parsers(sub: SubParsers) -> None:
     log.add_argument("--kpi", required=True)
     log.add_argument("--value", required=True)
     log.add_argument("--date", default=None, help="YYYY-MM-DD (default today)")
+    edit = actions.add_parser("set", help="change KPIs' baselines and targets")
+    edit.add_argument("id")
+    edit.add_argument(
+        "--baseline",
+        action="extend",
+        nargs="+",
+        help="KPI=VALUE, or KPI=auto to take it from the theme's history again",
+    )
+    edit.add_argument("--target", action="extend", nargs="+", help="KPI=VALUE, or KPI=none")
     close = actions.add_parser("close", help="close a pilot with a verdict")
     close.add_argument("id")
     close.add_argument("--verdict", required=True, help="scale, iterate or stop")

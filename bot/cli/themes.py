@@ -17,7 +17,11 @@ from bot.settings import Settings
 from bot.terminal import Stage, TerminalEmbedder, terminal_width
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from bot.db.session import SessionFactory
+    from bot.domain.themes import Suggestion
+    from bot.services.audit import LessonMatches
     from bot.services.themes import ThemeService
 
 
@@ -47,17 +51,41 @@ def resolve_team(
     )
 
 
+def lesson_matcher(settings: Settings, session_factory: SessionFactory) -> LessonMatches:
+    """Lessons matching each theme, for "Did training help?"; the model loads only when a
+    lesson was sent beyond one theme's reporters."""
+
+    def matches(theme_ids: Sequence[int]) -> Mapping[int, Sequence[Suggestion]]:
+        from bot.app import in_process_embedder
+        from bot.domain.lessons import load_library
+        from bot.services.suggestions import LessonSuggester
+
+        library = load_library(settings.lessons_dir)
+        suggester = LessonSuggester(session_factory, library, in_process_embedder(settings))
+        return suggester.for_themes(theme_ids)
+
+    return matches
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the audit report (html, md, csv or json) to a file or standard output."""
     from bot.domain.themes import SliceTooSmall
     from bot.reporting.report import render
     from bot.services.insights import ThemeInsights
 
+    if args.section != "themes" and args.format != "csv":
+        raise CliError(
+            f"--section {args.section} is for --format csv (the other formats hold every section)"
+        )
     if args.out not in (None, "-"):
         check_out_path(Path(args.out))
     session_factory = open_database(settings, create=False)
     team = resolve_team(session_factory, settings, args.team)
-    insights = ThemeInsights(session_factory, min_reporters=settings.min_reporters)
+    insights = ThemeInsights(
+        session_factory,
+        min_reporters=settings.min_reporters,
+        lesson_matches=lesson_matcher(settings, session_factory),
+    )
     try:
         report = insights.report(period=args.period, team=team, with_history=True)
     except SliceTooSmall as exc:
@@ -70,14 +98,15 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         team=team,
         out=args.out,
     )
-    document = render(report, args.format)
+    document = render(report, args.format, args.section)
     if args.out in (None, "-"):
         sys.stdout.write(document)
         return 0
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(document, encoding="utf-8")
-    note(f"wrote the {args.format} report ({len(report.themes)} themes) to {target}")
+    what = "report" if args.section == "themes" else f"{args.section} table"
+    note(f"wrote the {args.format} {what} ({len(report.themes)} themes) to {target}")
     return 0
 
 
@@ -188,6 +217,7 @@ def add_parsers(sub: SubParsers) -> None:
     """Add this module's sub-commands to the `painpoint` parser."""
     from bot.domain.themes import PERIODS
     from bot.reporting.report import FORMATS
+    from bot.reporting.tables import CSV_SECTIONS
 
     embed = sub.add_parser("embed", help="embed reports that have no vector from the current model")
     embed.add_argument("--quiet", action="store_true", help="no progress output")
@@ -202,6 +232,12 @@ def add_parsers(sub: SubParsers) -> None:
     report = sub.add_parser("report", help="write the audit report")
     report.add_argument("--format", choices=FORMATS, default="html", help="(default: %(default)s)")
     report.add_argument("--out", default=None, help="file to write (default: standard output)")
+    report.add_argument(
+        "--section",
+        choices=CSV_SECTIONS,
+        default="themes",
+        help="with --format csv: which table (default: %(default)s)",
+    )
     report.add_argument(
         "--period", choices=sorted(PERIODS), default="all", help="(default: %(default)s)"
     )

@@ -24,6 +24,7 @@ from bot.reporting.audit import (
     shortlist_markdown,
 )
 from bot.reporting.charts import sparkline_svg, themes_over_time_png
+from bot.reporting.tables import CSV_SECTIONS, no_formula, section_csv
 from bot.reporting.text import md_quotes, md_text
 
 FORMATS = ("html", "md", "csv", "json")
@@ -119,13 +120,8 @@ def report_csv(report: InsightReport) -> str:
             record[key] = " | ".join(record[key])
         for key in ("categories", "teams"):
             record[key] = "; ".join(f"{k}: {v}" for k, v in record[key].items())
-        writer.writerow({k: _no_formula(v) if isinstance(v, str) else v for k, v in record.items()})
+        writer.writerow({k: no_formula(v) if isinstance(v, str) else v for k, v in record.items()})
     return out.getvalue()
-
-
-def _no_formula(text: str) -> str:
-    """Quote a cell that a spreadsheet would run as a formula (reporters' words go in here)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _summary_numbers(report: InsightReport) -> dict[str, Any]:
@@ -385,9 +381,13 @@ def _theme_html(t: ThemeSummary) -> list[str]:
     return parts
 
 
-def render(report: InsightReport, fmt: str) -> str:
-    """The report in one of FORMATS."""
+def render(report: InsightReport, fmt: str, section: str = "themes") -> str:
+    """The report in one of FORMATS; a CSV holds one of CSV_SECTIONS (the themes by default)."""
     renderers = {"html": report_html, "md": report_markdown, "csv": report_csv, "json": report_json}
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "csv" and section != "themes":
+        if section not in CSV_SECTIONS:
+            raise ValueError(f"unknown section {section!r}; use one of {', '.join(CSV_SECTIONS)}")
+        return section_csv(report, section)
     return renderers[fmt](report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -22,9 +22,12 @@ from bot.domain.audit import (
     rank,
 )
 from bot.domain.pilots import outbox_kind
-from bot.domain.themes import ThemeSummary
+from bot.domain.themes import Suggestion, ThemeSummary
 from bot.domain.time import aware
 from bot.services.pilot_kpis import pilot_views, theme_reports
+
+# Theme ids → the lessons that match each theme (the suggester's `for_themes`).
+LessonMatches = Callable[[Sequence[int]], Mapping[int, Sequence[Suggestion]]]
 
 
 def build_audit(
@@ -35,8 +38,12 @@ def build_audit(
     min_reporters: int,
     now: datetime,
     known_teams: Sequence[str] = (),
+    lesson_matches: LessonMatches | None = None,
 ) -> AuditSections:
-    """Shortlist, lens sections, participation, pilots and training effects."""
+    """Shortlist, lens sections, participation, pilots and training effects.
+
+    `lesson_matches` gives each theme its matching lessons: a lesson sent to everyone (not
+    only to a theme's reporters) then counts for the themes it matches."""
     with session_factory() as session:
         pilots = pilot_views(
             session,
@@ -44,7 +51,7 @@ def build_audit(
             min_reporters=min_reporters,
             today=now.date(),
         )
-        training = _training(session, themes, min_reporters, now)
+        training = _training(session, themes, min_reporters, now, lesson_matches)
     running = {
         p.theme_id: (p.id, p.status)
         for p in reversed(pilots)
@@ -64,36 +71,16 @@ def build_audit(
 
 
 def _training(
-    session: Session, themes: Sequence[ThemeSummary], k: int, now: datetime
+    session: Session,
+    themes: Sequence[ThemeSummary],
+    k: int,
+    now: datetime,
+    lesson_matches: LessonMatches | None,
 ) -> list[TrainingEffect]:
-    """Themes whose lesson was sent to their reporters: weekly reports before and after."""
+    """Themes whose lesson was sent to their reporters, or a matching lesson to a wider
+    audience: weekly reports before and after the first send."""
     shown = {t.id: t for t in themes}
-    first_sent: dict[tuple[int, str], datetime] = {}
-    # Grouped by id alone: PostgreSQL cannot group by JSON columns.
-    sent = dict(
-        session.execute(
-            select(NudgeDelivery.campaign_id, func.min(NudgeDelivery.sent_at))
-            .where(NudgeDelivery.status == "sent")
-            .group_by(NudgeDelivery.campaign_id)
-        ).all()
-    )
-    if not sent:
-        return []
-    campaigns = session.execute(
-        select(NudgeCampaign.id, NudgeCampaign.audience, NudgeCampaign.lessons).where(
-            NudgeCampaign.id.in_(list(sent))
-        )
-    ).all()
-    for campaign_id, audience, lessons in campaigns:
-        sent_at = sent[campaign_id]
-        lesson = (lessons or [""])[0]
-        if sent_at is None or outbox_kind(lesson) is not None:
-            continue
-        for entry in audience or []:
-            theme_id = int(entry[6:]) if entry.startswith("theme:") and entry[6:].isdigit() else 0
-            if theme_id in shown:
-                key = (theme_id, lesson)
-                first_sent[key] = min(first_sent.get(key, aware(sent_at)), aware(sent_at))
+    first_sent = _first_sends(session, set(shown), lesson_matches)
     if not first_sent:
         return []
     reports = theme_reports(session, sorted({theme_id for theme_id, _ in first_sent}))
@@ -116,3 +103,46 @@ def _training(
             )
         )
     return effects
+
+
+def _first_sends(
+    session: Session, shown: set[int], lesson_matches: LessonMatches | None
+) -> dict[tuple[int, str], datetime]:
+    """(theme, lesson) → when the lesson first reached that theme's reporters or everyone."""
+    first_sent: dict[tuple[int, str], datetime] = {}
+    # Grouped by id alone: PostgreSQL cannot group by JSON columns.
+    sent = dict(
+        session.execute(
+            select(NudgeDelivery.campaign_id, func.min(NudgeDelivery.sent_at))
+            .where(NudgeDelivery.status == "sent")
+            .group_by(NudgeDelivery.campaign_id)
+        ).all()
+    )
+    if not sent:
+        return first_sent
+    campaigns = session.execute(
+        select(NudgeCampaign.id, NudgeCampaign.audience, NudgeCampaign.lessons).where(
+            NudgeCampaign.id.in_(list(sent))
+        )
+    ).all()
+    broad: dict[str, datetime] = {}  # lessons sent beyond one theme's reporters
+    for campaign_id, audience, lessons in campaigns:
+        sent_at = sent[campaign_id]
+        lesson = (lessons or [""])[0]
+        if sent_at is None or outbox_kind(lesson) is not None:
+            continue
+        for entry in audience or []:
+            theme_id = int(entry[6:]) if entry.startswith("theme:") and entry[6:].isdigit() else 0
+            if theme_id in shown:
+                key = (theme_id, lesson)
+                first_sent[key] = min(first_sent.get(key, aware(sent_at)), aware(sent_at))
+            elif not entry.startswith("theme:"):
+                broad[lesson] = min(broad.get(lesson, aware(sent_at)), aware(sent_at))
+    if broad and lesson_matches is not None:
+        for theme_id, matches in lesson_matches(sorted(shown)).items():
+            for match in matches:
+                if theme_id in shown and match.lesson_id in broad:
+                    key = (theme_id, match.lesson_id)
+                    when = broad[match.lesson_id]
+                    first_sent[key] = min(first_sent.get(key, when), when)
+    return first_sent

@@ -35,7 +35,7 @@ from bot.domain.themes import (
     weekly_counts,
 )
 from bot.domain.time import aware
-from bot.services.audit import build_audit
+from bot.services.audit import LessonMatches, build_audit
 from bot.services.embeddings import from_bytes
 from bot.services.pilot_kpis import running_pilots
 from bot.services.retention import text_removed_until
@@ -103,8 +103,11 @@ class ThemeInsights:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         quote_picker: QuotePicker = centre_quotes,
         teams: Sequence[str] = (),
+        lesson_matches: LessonMatches | None = None,
     ) -> None:
         self._session_factory = session_factory
+        # Lessons matching each theme, so "Did training help?" counts lessons sent to all.
+        self._lesson_matches = lesson_matches
         # Configured team names: the audit lists them even with fewer than k reporters.
         self.known_teams = tuple(teams)
         self.min_reporters = min_reporters
@@ -236,6 +239,7 @@ class ThemeInsights:
             min_reporters=self.min_reporters,
             now=now,
             known_teams=self.known_teams if team is None else (),
+            lesson_matches=self._lesson_matches,
         )
 
     def _summary(

@@ -8,15 +8,14 @@ A replayed Slack submission is recognised by its claim key and changes nothing t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, RequestClaim, Theme, ThemeEvent
-from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.pilot_models import Pilot, PilotKpi, PilotKpiValue
 from bot.db.session import SessionFactory, writer_lock
 from bot.domain.occurrences import next_expansion
@@ -33,13 +32,13 @@ from bot.domain.pilots import (
     outbox_key,
     pulse_schedule,
 )
-from bot.domain.schedule import Schedule
 from bot.services.pilot_kpis import (
     baseline_from_history,
     pilot_views,
     running_pilots,
     theme_reports,
 )
+from bot.services.pilot_writes import cancel_campaign, open_campaign, set_theme_status
 
 
 class AlreadyDone(Exception):
@@ -183,13 +182,15 @@ class PilotService:
             )
         audience = _audience(pilot, closing=False)
         if audience:
-            _campaign(session, outbox_key("pilot-start", pilot.id), audience, once_now(now), now)
+            open_campaign(
+                session, outbox_key("pilot-start", pilot.id), audience, once_now(now), now
+            )
             schedule = pulse_schedule(draft.pulse, draft.start, draft.end, now)
             if schedule is not None and next_expansion(schedule, None) is not None:
-                pilot.pulse_campaign_id = _campaign(
+                pilot.pulse_campaign_id = open_campaign(
                     session, outbox_key("pulse", pilot.id), audience, schedule, now
                 )
-        _set_status(session, theme, "piloting", created_by, now, pilot.id)
+        set_theme_status(session, theme, "piloting", created_by, now, pilot.id)
         return pilot
 
     def log_value(
@@ -201,9 +202,7 @@ class PilotService:
             self._session_factory() as session,
             session.begin(),
         ):
-            pilot = session.get(Pilot, pilot_id)
-            if pilot is None:
-                raise PilotError(f"there is no pilot #{pilot_id}")
+            _existing(session, pilot_id)
             kpi = session.scalar(
                 select(PilotKpi).where(
                     PilotKpi.pilot_id == pilot_id, PilotKpi.name == " ".join(kpi_name.split())
@@ -231,6 +230,57 @@ class PilotService:
         assert view is not None
         return view
 
+    def set_kpis(
+        self, pilot_id: int, edits: Mapping[str, Mapping[str, float | None]], *, actor: str
+    ) -> PilotView:
+        """Change KPIs' baselines and targets: `{kpi: {"baseline": 5, "target": None}}`.
+
+        Only the keys given change; None clears a value (a built-in KPI's baseline then
+        comes from the theme's history again). A closed pilot keeps its numbers."""
+        now = self._clock()
+        with (
+            writer_lock(self._session_factory),
+            self._session_factory() as session,
+            session.begin(),
+        ):
+            pilot = _existing(session, pilot_id)
+            if pilot.status == "closed":
+                raise PilotError(f"pilot #{pilot_id} is closed; its numbers stay as they were")
+            kpis = {
+                kpi.name: kpi
+                for kpi in session.scalars(select(PilotKpi).where(PilotKpi.pilot_id == pilot_id))
+            }
+            changed: dict[str, dict[str, float | None]] = {}
+            for raw_name, values in edits.items():
+                kpi = kpis.get(" ".join(raw_name.split()))
+                if kpi is None:
+                    raise PilotError(
+                        f"unknown KPI {raw_name!r} for pilot #{pilot_id}; it has {', '.join(kpis)}"
+                    )
+                unknown = set(values) - {"baseline", "target"}
+                if unknown:
+                    raise PilotError("only a KPI's baseline and target can be changed")
+                for field, value in values.items():
+                    if getattr(kpi, field) != value:
+                        setattr(kpi, field, value)
+                        changed.setdefault(kpi.name, {})[field] = value
+            if changed:
+                pilot.updated_at = now
+                theme = session.get(Theme, pilot.theme_id) if pilot.theme_id else None
+                if theme is not None:
+                    session.add(
+                        ThemeEvent(
+                            theme_id=theme.id,
+                            kind="pilot_kpis",
+                            detail={"pilot": pilot_id, "kpis": changed},
+                            actor=actor[:32],
+                            created_at=now,
+                        )
+                    )
+        view = self.get(pilot_id)
+        assert view is not None
+        return view
+
     def close(
         self,
         pilot_id: int,
@@ -253,9 +303,7 @@ class PilotService:
             try:
                 with session.begin():
                     _claim(session, claim_key, now)
-                    pilot = session.get(Pilot, pilot_id)
-                    if pilot is None:
-                        raise PilotError(f"there is no pilot #{pilot_id}")
+                    pilot = _existing(session, pilot_id)
                     if pilot.status == "closed":
                         raise PilotError(
                             f"pilot #{pilot_id} is already closed "
@@ -263,10 +311,10 @@ class PilotService:
                         )
                     pilot.status, pilot.verdict, pilot.note = "closed", verdict, note
                     pilot.closed_at, pilot.closed_by, pilot.updated_at = now, actor[:32], now
-                    _cancel_campaign(session, pilot.pulse_campaign_id, now)
+                    cancel_campaign(session, pilot.pulse_campaign_id, now)
                     audience = _audience(pilot, closing=True)
                     if audience:
-                        pilot.closing_campaign_id = _campaign(
+                        pilot.closing_campaign_id = open_campaign(
                             session,
                             outbox_key("pilot-close", pilot.id),
                             audience,
@@ -276,7 +324,7 @@ class PilotService:
                     theme = session.get(Theme, pilot.theme_id) if pilot.theme_id else None
                     if theme is not None and theme.active:
                         status = VERDICT_STATUS[verdict]
-                        _set_status(session, theme, status, actor, now, pilot.id)
+                        set_theme_status(session, theme, status, actor, now, pilot.id)
             except IntegrityError:
                 raise AlreadyDone from None
         view = self.get(pilot_id)
@@ -287,6 +335,13 @@ class PilotService:
         """The owner may log values and close their own pilot (managers may do anything)."""
         with self._session_factory() as session:
             return session.scalar(select(Pilot.owner).where(Pilot.id == pilot_id)) == user_id
+
+
+def _existing(session: Session, pilot_id: int) -> Pilot:
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise PilotError(f"there is no pilot #{pilot_id}")
+    return pilot
 
 
 def _audience(pilot: Pilot, *, closing: bool) -> list[str]:
@@ -301,61 +356,3 @@ def _claim(session: Session, key: str | None, now: datetime) -> None:
     if key is not None:
         session.add(RequestClaim(key=key[:200], claimed_at=now))
         session.flush()
-
-
-def _campaign(
-    session: Session, lesson: str, audience: list[str], schedule: Schedule, now: datetime
-) -> int:
-    row = NudgeCampaign(
-        lesson_id=None,
-        track_id=None,
-        lessons=[lesson],
-        audience=audience,
-        schedule=schedule.to_dict(),
-        status="active",
-        created_by="pilot",
-        next_run_at=next_expansion(schedule, None),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def _cancel_campaign(session: Session, campaign_id: int | None, now: datetime) -> None:
-    """Stop the pulses: no run is expanded and no pending pulse is sent any more."""
-    if campaign_id is None:
-        return
-    session.execute(
-        update(NudgeCampaign)
-        .where(NudgeCampaign.id == campaign_id, NudgeCampaign.status.in_(("active", "finished")))
-        .values(status="cancelled", next_run_at=None, updated_at=now)
-    )
-    session.execute(
-        update(NudgeRun)
-        .where(NudgeRun.campaign_id == campaign_id, NudgeRun.status == "expanding")
-        .values(status="cancelled", expanded_at=now)
-    )
-    session.execute(
-        update(NudgeDelivery)
-        .where(NudgeDelivery.campaign_id == campaign_id, NudgeDelivery.status == "pending")
-        .values(status="cancelled", updated_at=now)
-    )
-
-
-def _set_status(
-    session: Session, theme: Theme, status: str, actor: str, now: datetime, pilot_id: int
-) -> None:
-    if theme.status == status:
-        return
-    theme.status, theme.status_reason, theme.updated_at = status, None, now
-    session.add(
-        ThemeEvent(
-            theme_id=theme.id,
-            kind="status",
-            detail={"status": status, "reason": None, "pilot": pilot_id},
-            actor=actor[:32],
-            created_at=now,
-        )
-    )

@@ -17,6 +17,7 @@ from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory, writer_lock
 from bot.domain.time import utc_now
 from bot.services.embeddings import from_bytes
+from bot.services.pilot_writes import follow_merge
 from clustering.describe import CTfidfRepresentation
 
 MAX_TITLE = 200
@@ -81,6 +82,7 @@ class ThemeCorrections:
                     .where(PainPoint.pinned_theme_id == source.id)
                     .values(pinned_theme_id=target.id)
                 )
+                follow_merge(session, source.id, target.id)
                 source.active = False
                 self._log(session, source.id, "merged", actor, {"into": target.id})
             self._log(session, target.id, "absorbed", actor, {"themes": sources})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import ClusteringRun, PainPoint, Theme, ThemeEvent
 from bot.services.embeddings import to_bytes
+from bot.services.pilot_writes import follow_merge
 from clustering.pipeline import ClusteringResult
 from clustering.stability import ClusterMatch, ThemeId, kept_fraction
 
@@ -144,6 +145,7 @@ def _history(
                     .where(PainPoint.theme_id == old_id, PainPoint.text_removed_at.is_not(None))
                     .values(theme_id=ids_of[survivor])
                 )
+                follow_merge(session, old_id, ids_of[survivor])
             detail = {"into": ids_of.get(survivor)}
             session.add(
                 ThemeEvent(theme_id=old_id, kind="merged", detail=detail, created_at=run.now)

@@ -24,6 +24,7 @@ def register(app: App) -> None:
     app.action(ids.THEME_RENAME)(guarded(themes.handle_rename))
     app.action(ids.THEME_SPLIT)(guarded(themes.handle_split))
     app.action(ids.THEME_MERGE)(guarded(themes.handle_merge))
+    app.action(ids.THEME_LENS)(guarded(themes.handle_lens))
     for feedback in ids.FEEDBACK_ACTIONS:
         app.action(feedback)(guarded(nudges.handle_feedback))
     app.action(re.compile(rf"^{ids.QUIZ_ACTION_PREFIX}\d+$"))(guarded(nudges.handle_quiz))
@@ -34,4 +35,5 @@ def register(app: App) -> None:
     app.action(ids.PILOT_START)(guarded(pilots.handle_start))
     app.action(ids.PILOT_VIEW)(guarded(pilots.handle_view))
     app.action(ids.PILOT_CLOSE)(guarded(pilots.handle_close))
+    app.action(ids.PILOT_EDIT)(guarded(pilots.handle_edit))
     app.action(re.compile(rf"^{ids.PULSE_PREFIX}"))(guarded(pilots.handle_pulse_answer))

@@ -1,7 +1,8 @@
-"""Buttons for pilots (start, view, close), pulse answers, and receipts' follow-ups."""
+"""Buttons for pilots (start, view, adjust, close), pulse answers, and receipts' follow-ups."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -14,8 +15,8 @@ from bot.blocks.capture import role_refusal_text
 from bot.blocks.followups import parse_followup
 from bot.blocks.nudge import nudge_metadata
 from bot.blocks.pilot_views import pilot_message, pilot_view_modal, pulse_message
-from bot.blocks.pilots import close_modal, pilot_modal
-from bot.domain.pilots import PilotError, outbox_key
+from bot.blocks.pilots import close_modal, kpi_edit_modal, pilot_modal
+from bot.domain.pilots import PilotError, PilotView, outbox_key
 from bot.domain.roles import Role
 from bot.listeners.commands.pilots import may_manage, pilots_of
 from bot.listeners.context import deps_of, team_of, user_of
@@ -94,11 +95,14 @@ def handle_view(
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
-def handle_close(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+def _open_for_manager(
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    form: Callable[[PilotView], dict[str, Any]],
 ) -> None:
-    """Open the closing form (the owner or a manager)."""
-    ack()
+    """Open one of a running pilot's forms for its owner or a manager."""
     deps = deps_of(context)
     pilot_id = _number(body)
     if not may_manage(deps, user_of(body, context), pilot_id):
@@ -108,7 +112,25 @@ def handle_close(
     if pilot is None or pilot.status == "closed":
         tell(body, client, respond, "That pilot is already closed.")
         return
-    _show(body, client, close_modal(pilot.id, pilot.theme_title))
+    _show(body, client, form(pilot))
+
+
+def handle_close(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Open the closing form (the owner or a manager)."""
+    ack()
+    _open_for_manager(
+        body, client, respond, context, lambda pilot: close_modal(pilot.id, pilot.theme_title)
+    )
+
+
+def handle_edit(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Open the baselines-and-targets form (the owner or a manager)."""
+    ack()
+    _open_for_manager(body, client, respond, context, kpi_edit_modal)
 
 
 def handle_pulse_answer(

@@ -1,4 +1,4 @@
-"""A manager corrects a theme from its details modal: rename, merge, split (managers only)."""
+"""A manager corrects a theme from its details modal: rename, merge, split, lens (managers)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from slack_sdk import WebClient
 from bot.blocks.capture import role_refusal_text
 from bot.blocks.themes import rename_view
 from bot.deps import Deps
+from bot.domain.lenses import LENSES
 from bot.domain.roles import Role
 from bot.listeners.context import deps_of
 from bot.listeners.guard import tell
+from bot.services.lenses import LensError
 from bot.services.theme_corrections import CorrectionError
 
 
@@ -79,3 +81,24 @@ def handle_merge(
         tell(body, client, respond, str(exc))
         return
     tell(body, client, respond, done.message)
+
+
+def handle_lens(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Set the audit lens of every report of the theme (source: manager)."""
+    ack()
+    deps = deps_of(context)
+    actor = _manager(deps, body, client, respond)
+    chosen = str((_action(body).get("selected_option") or {}).get("value") or "")
+    theme, _, lens = chosen.partition(":")
+    if actor is None or not theme.isdigit() or lens not in LENSES or deps.lenses is None:
+        return
+    try:
+        changed = deps.lenses.set_theme_lens(theme_id=int(theme), lens=lens, actor=actor)
+    except LensError as exc:
+        tell(body, client, respond, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        return
+    tell(
+        body, client, respond, f"Theme #{theme}: {changed} reports now count under {LENSES[lens]}."
+    )

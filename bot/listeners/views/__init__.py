@@ -17,4 +17,5 @@ def register(app: App) -> None:
     app.view(ids.CONCERN_MODAL)(guarded(nudges.handle_concern_submission))
     app.view(ids.PILOT_MODAL)(guarded(pilots.handle_pilot_submission))
     app.view(ids.PILOT_CLOSE_MODAL)(guarded(pilots.handle_close_submission))
+    app.view(ids.PILOT_EDIT_MODAL)(guarded(pilots.handle_edit_submission))
     app.view(ids.THEME_RENAME_MODAL)(guarded(themes.handle_rename_submission))

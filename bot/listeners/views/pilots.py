@@ -1,4 +1,4 @@
-"""Submitting the pilot forms: start a pilot, close one. Roles are checked again here.
+"""Submitting the pilot forms: start, adjust KPIs, close. Roles are checked again here.
 
 Slack may deliver a submission twice; each is claimed under the view id and a hash of its
 values first, so a replay answers like the original and creates nothing twice.
@@ -231,5 +231,53 @@ def handle_close_submission(
             "Pilot closed",
             f"Pilot *#{result.pilot.id}* is closed. The participants and the reporters who "
             "asked to be kept posted will get one message with what was tried and what came of it.",
+        ),
+    )
+
+
+def handle_edit_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """Save the KPIs' baselines and targets; an empty baseline follows the theme's history."""
+    deps = deps_of(context)
+    user_id = user_of(body, context)
+    pilot_id = _metadata(view, "pilot_id")
+    first = block_id(f"{ids.B_PILOT_KPI}0", BASELINE)
+    if not may_manage(deps, user_id, pilot_id):
+        ack(
+            response_action="errors",
+            errors={first: "Only managers and the pilot's owner can change it."},
+        )
+        return
+    try:
+        names = json.loads(view.get("private_metadata") or "{}").get("kpis")
+    except (ValueError, AttributeError):
+        names = None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        ack(response_action="errors", errors={first: "This form is out of date; open it again."})
+        return
+    errors: dict[str, str] = {}
+    edits = {
+        name: {
+            part: _number(view, block_id(f"{ids.B_PILOT_KPI}{position}", part), errors)
+            for part in (BASELINE, TARGET)
+        }
+        for position, name in enumerate(names[:20])
+    }
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    assert pilot_id is not None
+    try:
+        pilot = pilots_of(deps).set_kpis(pilot_id, edits, actor=user_id)
+    except PilotError as exc:
+        ack(response_action="errors", errors={first: str(exc)[:150]})
+        return
+    ack(
+        response_action="update",
+        view=confirmation_view(
+            "Pilot updated",
+            f"Pilot *#{pilot.id}*: baselines and targets saved. "
+            f"See it with `/painpoint pilot {pilot.id}`.",
         ),
     )

@@ -155,6 +155,9 @@ def test_bad_input_to_create_is_one_line_and_exit_code_2(
         (["log", "999", "--kpi", "approval time", "--value", "1"], "there is no pilot #999"),
         (["show", "999"], "there is no pilot #999"),
         (["close", "{id}", "--verdict", "maybe"], "unknown verdict 'maybe'"),
+        (["set", "{id}", "--target", "speed=1"], "unknown KPI 'speed' for pilot"),
+        (["set", "{id}", "--baseline", "reports"], "--baseline 'reports' is not KPI=NUMBER"),
+        (["set", "{id}"], "name at least one --baseline or --target KPI=VALUE"),
     ],
 )
 def test_bad_input_to_other_verbs_is_one_line_and_exit_code_2(
@@ -193,3 +196,22 @@ def test_the_report_json_gains_priorities_and_pilots(
     assert (priority["people"], priority["people_with_hours"]) == (4, 4)
     [pilot] = document["pilots"]
     assert pilot["id"] == pilot_id and set(pilot) >= PILOT_FIELDS
+
+
+def test_set_changes_baselines_and_targets(
+    theme_id: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pilot_id = create(capsys, theme_id)
+
+    code, _, err = run(
+        capsys, "pilots", "set", str(pilot_id), "--baseline", "reports=5", "--target", "hours=1.5"
+    )
+    assert code == 0, err
+    assert "reports: baseline 5" in err and "hours: target 1.5" in err
+    shown = json.loads(run(capsys, "pilots", "show", str(pilot_id), "--format", "json")[1])
+    kpis = {kpi["name"]: kpi for kpi in shown["kpis"]}
+    assert (kpis["reports"]["baseline"], kpis["hours"]["target"]) == (5.0, 1.5)
+
+    assert run(capsys, "pilots", "set", str(pilot_id), "--baseline", "reports=auto")[0] == 0
+    shown = json.loads(run(capsys, "pilots", "show", str(pilot_id), "--format", "json")[1])
+    assert shown["kpis"][0]["baseline"] == 2.0  # from the theme's history again

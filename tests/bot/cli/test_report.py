@@ -193,3 +193,40 @@ def test_the_console_script_writes_the_html_report(sqlite_url: str, tmp_path: Pa
     document = out.read_text(encoding="utf-8")
     assert document.startswith("<!doctype html>")
     assert PASSING[0] in document and SECRET_TITLE not in document
+
+
+@pytest.mark.parametrize(
+    ("section", "first_column"),
+    [
+        ("priorities", "rank"),
+        ("lenses", "key"),
+        ("participation", "key"),
+        ("pilots", "pilot_id"),
+        ("training", "theme_id"),
+    ],
+)
+def test_every_audit_section_has_its_own_csv_table(
+    seeded: str, capsys: pytest.CaptureFixture[str], section: str, first_column: str
+) -> None:
+    assert cli.main(["report", "--format", "csv", "--section", section]) == 0
+
+    text = capsys.readouterr().out
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    assert reader.fieldnames is not None and reader.fieldnames[0] == first_column
+    assert SECRET_TITLE not in text and "Bob" not in text
+    if section == "priorities":
+        assert [row["title"] for row in rows] == list(PASSING)
+    if section == "participation":
+        teams = {row["label"]: row for row in rows}
+        assert teams["Finance"]["people"] not in ("", "0")
+        # Legal has two people: not named (free-text teams can point at a person), folded
+        # into one row of small teams without numbers.
+        assert "Legal" not in text
+        [small] = [row for row in rows if row["hidden"] == "True"]
+        assert small["reports"] == small["people"] == ""
+
+
+def test_a_section_is_only_for_csv(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["report", "--format", "html", "--section", "pilots"]) == 2
+    assert "--section pilots is for --format csv" in capsys.readouterr().err

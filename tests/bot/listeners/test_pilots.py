@@ -252,7 +252,12 @@ def test_a_pilots_whole_life(
 
 @pytest.mark.parametrize(
     ("action", "value"),
-    [(ids.PILOT_START, "{theme}"), (ids.PILOT_VIEW, "{pilot}"), (ids.PILOT_CLOSE, "{pilot}")],
+    [
+        (ids.PILOT_START, "{theme}"),
+        (ids.PILOT_VIEW, "{pilot}"),
+        (ids.PILOT_CLOSE, "{pilot}"),
+        (ids.PILOT_EDIT, "{pilot}"),
+    ],
 )
 def test_buttons_refuse_non_managers_without_showing_data(
     sender: Sender,

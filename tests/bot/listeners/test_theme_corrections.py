@@ -27,21 +27,23 @@ def in_modal(action_id: str, value: str, user: str = "UMANAGER") -> dict[str, An
     return payload
 
 
-def merge_choice(source: int, target: int, user: str = "UMANAGER") -> dict[str, Any]:
-    payload = in_modal(ids.THEME_MERGE, "", user)
+def choice_in_modal(action_id: str, theme_id: int, value: str, user: str) -> dict[str, Any]:
+    """An option chosen in one of the theme details modal's selects."""
+    payload = in_modal(action_id, "", user)
     payload["actions"] = [
         {
             "type": "static_select",
-            "action_id": ids.THEME_MERGE,
-            "block_id": f"theme_corrections:{source}",
-            "selected_option": {
-                "text": {"type": "plain_text", "text": "x"},
-                "value": f"{source}:{target}",
-            },
+            "action_id": action_id,
+            "block_id": f"theme_corrections:{theme_id}",
+            "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": value},
             "action_ts": "1.2",
         }
     ]
     return payload
+
+
+def merge_choice(source: int, target: int, user: str = "UMANAGER") -> dict[str, Any]:
+    return choice_in_modal(ids.THEME_MERGE, source, f"{source}:{target}", user)
 
 
 def test_the_details_modal_offers_the_corrections(

@@ -4,11 +4,13 @@ minimum-reporter rule on every new number."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
 from bot.domain.pilots import PilotDraft, parse_kpi
+from bot.domain.themes import Suggestion
 from bot.reporting.report import render
 from bot.services.insights import ThemeInsights
 from bot.services.pilots import PilotService
@@ -151,32 +153,7 @@ def test_did_training_help_shows_weekly_reports_before_and_after_the_send(
 ) -> None:
     ids = seed(session_factory)
     sent_at = NOW - timedelta(days=20)
-    with session_factory() as session, session.begin():
-        campaign = NudgeCampaign(
-            lessons=["keep-data-safe"],
-            lesson_id="keep-data-safe",
-            audience=[f"theme:{ids['invoices']}"],
-            schedule={},
-            created_by="UTRAINER",
-        )
-        session.add(campaign)
-        session.flush()
-        run = NudgeRun(
-            campaign_id=campaign.id, run_key="r", lesson_id="keep-data-safe", expand_at=sent_at
-        )
-        session.add(run)
-        session.flush()
-        session.add(
-            NudgeDelivery(
-                run_id=run.id,
-                campaign_id=campaign.id,
-                lesson_id="keep-data-safe",
-                recipient="U1",
-                due_at=sent_at,
-                status="sent",
-                sent_at=sent_at,
-            )
-        )
+    sent_lesson(session_factory, "keep-data-safe", [f"theme:{ids['invoices']}"], sent_at)
 
     [effect] = report_json(session_factory)["training"]
 
@@ -188,3 +165,60 @@ def test_did_training_help_shows_weekly_reports_before_and_after_the_send(
         None,
         "fewer than 3 people reported",
     )
+
+
+def test_a_matching_lesson_sent_to_everyone_counts_for_its_theme(
+    session_factory: SessionFactory,
+) -> None:
+    ids = seed(session_factory)
+    sent_lesson(session_factory, "automate-invoice-entry", ["CALLSTAFF"], NOW - timedelta(days=20))
+    sent_lesson(session_factory, "unrelated-lesson", ["CALLSTAFF"], NOW - timedelta(days=10))
+    asked: list[list[int]] = []
+
+    def matches(theme_ids: Sequence[int]) -> dict[int, list[Suggestion]]:
+        asked.append(list(theme_ids))
+        return {ids["invoices"]: [Suggestion("automate-invoice-entry", "Automate it", 0.6)]}
+
+    insights = ThemeInsights(
+        session_factory, min_reporters=3, clock=lambda: NOW, lesson_matches=matches
+    )
+    report = json.loads(render(insights.report(period="all", with_history=True), "json"))
+
+    [effect] = report["training"]
+    assert (effect["theme_id"], effect["lesson"]) == (ids["invoices"], "automate-invoice-entry")
+    assert effect["before_weeks"] == 8 and effect["after_weeks"] == 2
+    assert asked == [sorted(ids.values())]  # shown themes only: never the small one
+    # Without matches a lesson sent to everyone belongs to no theme.
+    assert report_json(session_factory)["training"] == []
+
+
+def sent_lesson(
+    session_factory: SessionFactory, lesson: str, audience: list[str], sent_at: datetime
+) -> None:
+    """A campaign of one lesson, delivered once at `sent_at`."""
+    with session_factory() as session, session.begin():
+        campaign = NudgeCampaign(
+            lessons=[lesson],
+            lesson_id=lesson,
+            audience=audience,
+            schedule={},
+            created_by="UTRAINER",
+        )
+        session.add(campaign)
+        session.flush()
+        run = NudgeRun(
+            campaign_id=campaign.id, run_key=f"r-{lesson}", lesson_id=lesson, expand_at=sent_at
+        )
+        session.add(run)
+        session.flush()
+        session.add(
+            NudgeDelivery(
+                run_id=run.id,
+                campaign_id=campaign.id,
+                lesson_id=lesson,
+                recipient="U1",
+                due_at=sent_at,
+                status="sent",
+                sent_at=sent_at,
+            )
+        )
