@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import MAX_VIEW_BLOCKS, escape_mrkdwn, option, to_dicts
-from bot.domain.kpis import too_few
+from bot.domain.kpis import BY_HAND, too_few
 from bot.domain.pilots import (
     BUILT_IN_KPIS,
     DEFAULT_LENGTH,
@@ -261,18 +261,19 @@ def kpi_edit_modal(pilot: PilotView) -> dict[str, Any]:
             elements=[
                 MarkdownTextObject(
                     text=f"Pilot *#{pilot.id}* on *{escape_mrkdwn(shorten(pilot.theme_title, 200))}*."
-                    " Leave a baseline empty to measure it from the theme's history."
+                    " Leave a baseline empty to have it measured: from the theme's history, or"
+                    " for your own KPI the last value logged before the start."
                 )
             ]
         )
     ]
     for position, kpi in enumerate(pilot.kpis[:20]):
         group = f"{ids.B_PILOT_KPI}{position}"
-        by_hand = kpi.baseline_note == "set by hand"
+        by_hand = kpi.baseline_note == BY_HAND
         measured = (
             None
             if by_hand or kpi.baseline is None
-            else f"From the theme's history: {kpi.baseline:g} {kpi.unit}"
+            else f"Measured: {kpi.baseline:g} {kpi.unit} ({kpi.baseline_note})"
         )
         label = shorten(kpi.name, 120)
         blocks += [

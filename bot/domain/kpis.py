@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from bot.domain.pilots import WeekPoint
 
 BASELINE_WEEKS = 8  # weeks of history before the start that make the reports baseline
+BY_HAND = "set by hand"  # the note of a baseline a person typed in
 CURRENT_WEEKS = 4  # the latest complete weeks of the pilot that make its current value
 SPARK = "▁▂▃▄▅▆▇█"
 WEEK = timedelta(weeks=1)

@@ -205,7 +205,7 @@ def _baseline(
     k: int,
 ) -> tuple[float | None, str | None]:
     if kpi.baseline is not None:
-        return kpi.baseline, "set by hand"
+        return kpi.baseline, measure.BY_HAND
     if kpi.kind == "custom":
         before = sorted((d, v) for d, v in logged if d < start)
         return (before[-1][1], "last value before the start") if before else (None, None)
