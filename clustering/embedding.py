@@ -219,6 +219,25 @@ class ProcessEmbedder:
     def close(self) -> None:
         """Stop the child process (a later `embed` starts a new one)."""
         with self._lock:
-            pool = self._pool
+            pool, self._pool = self._pool, None
         if pool is not None:
-            self._discard(pool)
+            stop_pool(pool)
+
+
+def stop_pool(pool: ProcessPoolExecutor, timeout: float = 10.0) -> None:
+    """Shut a pool down and wait for it, killing its children if they do not stop in time.
+
+    Waiting matters at exit: a pool left shutting down in the background races Python 3.11's
+    exit hook for `concurrent.futures`, which then prints a "Bad file descriptor" traceback.
+    """
+    children = list(getattr(pool, "_processes", None) or {})
+    waiter = threading.Thread(
+        target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True}, daemon=True
+    )
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive():
+        for child in multiprocessing.active_children():
+            if child.pid in children:
+                child.kill()
+        waiter.join(timeout)

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from bot.domain.pii_patterns import IdPattern
 from bot.privacy.scrub import Scrubber
+from clustering.embedding import stop_pool
 
 _child: Scrubber | None = None
 
@@ -79,6 +80,6 @@ class ProcessScrubber:
     def close(self) -> None:
         """Stop the child process."""
         with self._lock:
-            pool = self._pool
+            pool, self._pool = self._pool, None
         if pool is not None:
-            self._discard(pool)
+            stop_pool(pool)
