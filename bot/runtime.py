@@ -21,8 +21,10 @@ from bot.deps import Deps
 from bot.domain.pii_patterns import parse_pii_patterns
 from bot.jobs.health import HealthFile
 from bot.privacy.process import ProcessScrubber
+from bot.services.privacy import PrivacyStep
 from bot.settings import Settings
 from bot.slack.client import make_client
+from clustering.child import ChildStopped
 from clustering.embedding import DEFAULT_MODEL, ProcessEmbedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _sweep_quietly(privacy: PrivacyStep) -> None:
+    """The start-up sweep; stopping the process meanwhile ends it without a traceback."""
+    try:
+        privacy.sweep()
+    except ChildStopped:
+        logger.info("privacy sweep stopped: the process is stopping")
+
+
 class Children:
     """The low-priority child processes of `painpoint run`: embeddings and the full scrub.
 
@@ -135,12 +145,15 @@ class Children:
         for thread in warming:
             thread.join()
         logger.info("models loaded in %.1f s", time.monotonic() - started)
-        threading.Thread(target=deps.privacy.sweep, name="privacy-sweep", daemon=True).start()
+        threading.Thread(
+            target=_sweep_quietly, args=(deps.privacy,), name="privacy-sweep", daemon=True
+        ).start()
 
     def close(self) -> None:
-        """Stop both children."""
-        self.embedder.close()
-        self.scrubber.close()
+        """Stop both children for good: background work still running gets ChildStopped
+        (logged as expected at shutdown) instead of starting a new child."""
+        self.embedder.close(final=True)
+        self.scrubber.close(final=True)
 
 
 def run(

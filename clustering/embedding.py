@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+from clustering.child import OneChild
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -181,63 +180,12 @@ class ProcessEmbedder:
     """
 
     def __init__(self, factory: Callable[[], Embedder], *, threads: int = 1) -> None:
-        self._factory = factory
-        self._threads = threads
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._child = OneChild(_start_child, (factory, threads))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed in the child process; rows are L2-normalised float32."""
-        items = [str(text) for text in texts]
-        pool = self._executor()
-        try:
-            return pool.submit(_embed_in_child, items).result()
-        except BrokenProcessPool:
-            # The child died (killed, out of memory): start a new one and try once more.
-            # Only the broken pool is dropped, so callers that saw the same death do not
-            # shut down the replacement another of them has just started.
-            self._discard(pool)
-            return self._executor().submit(_embed_in_child, items).result()
+        return self._child.call(_embed_in_child, [str(text) for text in texts])
 
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_child,
-                    initargs=(self._factory, self._threads),
-                )
-            return self._pool
-
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    def close(self) -> None:
-        """Stop the child process (a later `embed` starts a new one)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            stop_pool(pool)
-
-
-def stop_pool(pool: ProcessPoolExecutor, timeout: float = 10.0) -> None:
-    """Shut a pool down and wait for it, killing its children if they do not stop in time.
-
-    Waiting matters at exit: a pool left shutting down in the background races Python 3.11's
-    exit hook for `concurrent.futures`, which then prints a "Bad file descriptor" traceback.
-    """
-    children = list(getattr(pool, "_processes", None) or {})
-    waiter = threading.Thread(
-        target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True}, daemon=True
-    )
-    waiter.start()
-    waiter.join(timeout)
-    if waiter.is_alive():
-        for child in multiprocessing.active_children():
-            if child.pid in children:
-                child.kill()
-        waiter.join(timeout)
+    def close(self, *, final: bool = False) -> None:
+        """Stop the child process; a later `embed` starts a new one unless `final`."""
+        self._child.close(final=final)

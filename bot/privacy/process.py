@@ -4,17 +4,14 @@ threads for this process's interpreter lock (the same reason embeddings run in a
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from bot.domain.pii_patterns import IdPattern
 from bot.privacy.scrub import Scrubber
-from clustering.embedding import stop_pool
+from clustering.child import OneChild
 
 _child: Scrubber | None = None
 
@@ -46,40 +43,12 @@ class ProcessScrubber:
     """`full()` over many texts in a child at nice 19; the child restarts if it dies."""
 
     def __init__(self, id_patterns: Sequence[IdPattern] = ()) -> None:
-        self._patterns = tuple(id_patterns)
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._child = OneChild(_start_child, (tuple(id_patterns),))
 
     def full_many(self, texts: list[str]) -> list[str]:
         """The full scrub of each text, in order."""
-        items = [str(text) for text in texts]
-        pool = self._executor()
-        try:
-            return pool.submit(_full_in_child, items).result()
-        except BrokenProcessPool:
-            self._discard(pool)
-            return self._executor().submit(_full_in_child, items).result()
+        return self._child.call(_full_in_child, [str(text) for text in texts])
 
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_child,
-                    initargs=(self._patterns,),
-                )
-            return self._pool
-
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    def close(self) -> None:
-        """Stop the child process."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            stop_pool(pool)
+    def close(self, *, final: bool = False) -> None:
+        """Stop the child process; a later call starts a new one unless `final`."""
+        self._child.close(final=final)

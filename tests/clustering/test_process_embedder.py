@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from clustering.child import ChildStopped
 from clustering.embedding import ProcessEmbedder
 from tests.clustering.process_probe import DIE_ONCE, WhereAmIEmbedder
 from tests.processes import wait_gone
@@ -87,3 +88,18 @@ def test_callers_that_see_the_same_death_all_get_their_vectors(
         results = list(pool.map(embedder.embed, texts))
     assert marker.exists()
     assert [int(out[0, 2]) for out in results] == [len(batch[0]) for batch in texts]
+
+
+def test_close_waits_for_the_child_and_a_final_close_refuses_new_work(
+    embedder: ProcessEmbedder,
+) -> None:
+    first = int(embedder.embed(["warm"])[0, 0])
+    embedder.close()
+    assert wait_gone([first], seconds=5) == []
+    second = int(embedder.embed(["again"])[0, 0])
+    assert second != first  # a plain close lets a later call start a new child
+
+    embedder.close(final=True)
+    assert wait_gone([second], seconds=5) == []
+    with pytest.raises(ChildStopped, match="the process is shutting down"):
+        embedder.embed(["too late"])
