@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from bot.db.models import Theme
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
@@ -210,24 +211,9 @@ class NudgeService(RecipientFeedback):
         """Stop a campaign: nothing more is expanded or sent (None if there is no such campaign)."""
         now = self._clock()
         with self._session_factory() as session, session.begin():
-            row = session.get(NudgeCampaign, campaign_id)
-            if row is None:
+            if session.get(NudgeCampaign, campaign_id) is None:
                 return None
-            if row.status == "active" or row.status == "finished":
-                row.status = "cancelled"
-                row.next_run_at = None
-                row.updated_at = now
-            session.execute(
-                update(NudgeRun)
-                .where(NudgeRun.campaign_id == campaign_id, NudgeRun.status == "expanding")
-                .values(status="cancelled", expanded_at=now)
-            )
-            # `sending` ones are in flight; the dispatcher's claim refuses the rest anyway.
-            session.execute(
-                update(NudgeDelivery)
-                .where(NudgeDelivery.campaign_id == campaign_id, NudgeDelivery.status == "pending")
-                .values(status="cancelled", updated_at=now)
-            )
+            cancel_campaign(session, campaign_id, now)
         return self.get(campaign_id)
 
     def stats(self, campaign_id: int) -> CampaignStats | None:
@@ -292,3 +278,25 @@ def _one_off_at(request: ScheduleRequest, now: datetime, errors: dict[str, str])
         if instant < now - PAST_TOLERANCE:
             errors["date" if request.at is None else "at"] = "that time has already passed"
     return at
+
+
+def cancel_campaign(session: Session, campaign_id: int | None, now: datetime) -> None:
+    """Stop a campaign in this transaction: nothing more is expanded or sent (deliveries
+    already `sending` are in flight; the dispatcher's claim refuses the rest anyway)."""
+    if campaign_id is None:
+        return
+    session.execute(
+        update(NudgeCampaign)
+        .where(NudgeCampaign.id == campaign_id, NudgeCampaign.status.in_(("active", "finished")))
+        .values(status="cancelled", next_run_at=None, updated_at=now)
+    )
+    session.execute(
+        update(NudgeRun)
+        .where(NudgeRun.campaign_id == campaign_id, NudgeRun.status == "expanding")
+        .values(status="cancelled", expanded_at=now)
+    )
+    session.execute(
+        update(NudgeDelivery)
+        .where(NudgeDelivery.campaign_id == campaign_id, NudgeDelivery.status == "pending")
+        .values(status="cancelled", updated_at=now)
+    )

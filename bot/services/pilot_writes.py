@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Theme, ThemeEvent
-from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
+from bot.db.nudge_models import NudgeCampaign
 from bot.db.pilot_models import Pilot
 from bot.domain.occurrences import next_expansion
 from bot.domain.schedule import Schedule
@@ -47,27 +47,6 @@ def open_campaign(
     session.add(row)
     session.flush()
     return row.id
-
-
-def cancel_campaign(session: Session, campaign_id: int | None, now: datetime) -> None:
-    """Stop the pulses: no run is expanded and no pending pulse is sent any more."""
-    if campaign_id is None:
-        return
-    session.execute(
-        update(NudgeCampaign)
-        .where(NudgeCampaign.id == campaign_id, NudgeCampaign.status.in_(("active", "finished")))
-        .values(status="cancelled", next_run_at=None, updated_at=now)
-    )
-    session.execute(
-        update(NudgeRun)
-        .where(NudgeRun.campaign_id == campaign_id, NudgeRun.status == "expanding")
-        .values(status="cancelled", expanded_at=now)
-    )
-    session.execute(
-        update(NudgeDelivery)
-        .where(NudgeDelivery.campaign_id == campaign_id, NudgeDelivery.status == "pending")
-        .values(status="cancelled", updated_at=now)
-    )
 
 
 def set_theme_status(

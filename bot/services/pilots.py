@@ -32,13 +32,14 @@ from bot.domain.pilots import (
     outbox_key,
     pulse_schedule,
 )
+from bot.services.nudges import cancel_campaign
 from bot.services.pilot_kpis import (
     baseline_from_history,
     pilot_views,
     running_pilots,
     theme_reports,
 )
-from bot.services.pilot_writes import cancel_campaign, open_campaign, set_theme_status
+from bot.services.pilot_writes import open_campaign, set_theme_status
 
 
 class AlreadyDone(Exception):
@@ -257,9 +258,6 @@ class PilotService:
                     raise PilotError(
                         f"unknown KPI {raw_name!r} for pilot #{pilot_id}; it has {', '.join(kpis)}"
                     )
-                unknown = set(values) - {"baseline", "target"}
-                if unknown:
-                    raise PilotError("only a KPI's baseline and target can be changed")
                 for field, value in values.items():
                     if getattr(kpi, field) != value:
                         setattr(kpi, field, value)

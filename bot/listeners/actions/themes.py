@@ -23,6 +23,13 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     return dict((body.get("actions") or [{}])[0])
 
 
+def _chosen(body: dict[str, Any]) -> tuple[str, str]:
+    """A select's chosen value `<theme>:<choice>` as its two parts."""
+    value = str((_action(body).get("selected_option") or {}).get("value") or "")
+    head, _, tail = value.partition(":")
+    return head, tail
+
+
 def _manager(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond) -> str | None:
     user_id = str((body.get("user") or {}).get("id") or "")
     if deps.roles.has_role(user_id, Role.MANAGER):
@@ -71,8 +78,7 @@ def handle_merge(
     ack()
     deps = deps_of(context)
     actor = _manager(deps, body, client, respond)
-    chosen = str((_action(body).get("selected_option") or {}).get("value") or "")
-    source, _, target = chosen.partition(":")
+    source, target = _chosen(body)
     if actor is None or not (source.isdigit() and target.isdigit()):
         return
     try:
@@ -90,8 +96,7 @@ def handle_lens(
     ack()
     deps = deps_of(context)
     actor = _manager(deps, body, client, respond)
-    chosen = str((_action(body).get("selected_option") or {}).get("value") or "")
-    theme, _, lens = chosen.partition(":")
+    theme, lens = _chosen(body)
     if actor is None or not theme.isdigit() or lens not in LENSES or deps.lenses is None:
         return
     try:

@@ -163,3 +163,24 @@ def test_the_details_modal_offers_the_five_lenses(
         "customer_facing",
         "employee_challenge",
     ]
+
+
+def test_a_tampered_form_is_refused_in_the_form(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    theme = history(session_factory)
+    start_pilot(sender, stand_in, theme.theme_id)
+    pilot_id = pilot_id_of(session_factory)
+    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id), "UMANAGER")
+    form = last_view(stand_in)
+    form["private_metadata"] = json.dumps({"pilot_id": pilot_id, "kpis": "reports"})
+
+    answer = response_json(
+        sender.interactive(
+            view_submission(form, {kpi_block(0, TARGET): number(99.0)}, user="UMANAGER")
+        )
+    )
+
+    assert answer["errors"] == {kpi_block(0, BASELINE): "This form is out of date; open it again."}
+    pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
+    assert pilot is not None and pilot.kpis[0].target == 0.5
