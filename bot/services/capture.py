@@ -32,7 +32,7 @@ from bot.domain.text import storable
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.privacy.scrub import Scrubber, default_scrubber
 from bot.privacy.seal import Sealer
-from bot.services.capture_batch import BatchStore, Pending, to_view
+from bot.services.capture_batch import WITH_SEALED, BatchStore, Pending, to_view
 from bot.services.group_commit import GroupCommit
 
 
@@ -238,6 +238,7 @@ class CaptureService:
                 .where(PainPoint.reporter == reporter)
                 .order_by(PainPoint.created_at.desc(), PainPoint.id.desc())
                 .limit(limit)
+                .options(WITH_SEALED)
             ).all()
             # A report's status is its theme's (set by managers); "received" until it has one.
             return [to_view(row, status or "received", self._sealer) for row, status in rows]
@@ -252,5 +253,9 @@ def _forget_embedding(row: PainPoint) -> None:
 def _own(
     session: Session, reporter: str, painpoint_id: int, *, for_update: bool = False
 ) -> PainPoint | None:
-    query = select(PainPoint).where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
+    query = (
+        select(PainPoint)
+        .where(PainPoint.id == painpoint_id, PainPoint.reporter == reporter)
+        .options(WITH_SEALED)
+    )
     return session.scalars(query.with_for_update() if for_update else query).first()

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, StatementError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from bot.db.models import PainPoint, SlackEvent
 from bot.db.session import SessionFactory, writer_lock
@@ -23,6 +23,10 @@ from bot.domain.capture import (
 )
 from bot.domain.time import aware
 from bot.privacy.seal import Sealer
+
+# Load the sealed text with the row: loaded later, it may already be cleared by the privacy step
+# while the row still says "pending", and the reporter would see an empty report.
+WITH_SEALED = undefer(PainPoint.sealed)
 
 
 def to_view(
@@ -147,7 +151,9 @@ class BatchStore:
     def _views_of(self, session: Session, row_ids: list[int]) -> dict[int, PainPointView]:
         if not row_ids:
             return {}
-        rows = session.scalars(select(PainPoint).where(PainPoint.id.in_(row_ids)))
+        rows = session.scalars(
+            select(PainPoint).where(PainPoint.id.in_(row_ids)).options(WITH_SEALED)
+        )
         return {row.id: to_view(row, sealer=self._sealer) for row in rows}
 
     def _claimed_events(self, session: Session, batch: Sequence[Pending]) -> set[str]:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
@@ -155,6 +155,28 @@ def test_a_detail_read_just_before_the_step_finishes_the_row_is_not_lost(
             select(PainPoint.details, PainPoint.pending_scrub, PainPoint.sealed)
         ).one()
     assert (details, pending, sealed) == ("and [name] too", False, None)
+
+
+def test_a_row_read_while_the_step_finishes_it_shows_its_text(
+    capture: CaptureService, session_factory: SessionFactory
+) -> None:
+    # The step finishes the row between loading it and opening its sealed text. With the sealed
+    # column loaded later (deferred), PostgreSQL's second read saw it cleared while the first
+    # still said "pending": the reporter's own form opened empty (seen once in CI).
+    result = capture.record(team_id="T1", user_id="U1", submission=PainPointInput(NAMED, "slash"))
+    assert result.painpoint is not None
+    step = PrivacyStep(session_factory, secret_key=SECRET_KEY, full_scrub=full)
+
+    def finish_the_row(target: PainPoint, context: object) -> None:
+        step.sweep()
+
+    event.listen(PainPoint, "load", finish_the_row, once=True)
+    try:
+        own = capture.get_own(team_id="T1", user_id="U1", painpoint_id=result.painpoint.id)
+    finally:
+        event.remove(PainPoint, "load", finish_the_row)
+
+    assert own is not None and "invoice approvals" in own.text
 
 
 def test_text_sealed_under_another_key_stays_sealed_and_unseen(
