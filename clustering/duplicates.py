@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import connected_components
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Rows compared per block: bounds memory to block × n similarities.
-_BLOCK = 1024
+_BLOCK = 512
 
 
 def normalise_text(text: str) -> str:
@@ -45,8 +45,8 @@ def group_near_duplicates(
     if embeddings is not None:
         vecs = np.asarray(embeddings, dtype=np.float32)
         for start in range(0, n, _BLOCK):
-            sims = vecs[start : start + _BLOCK] @ vecs.T
-            r, c = np.nonzero(sims >= threshold)
+            # one expression, so no block of similarities outlives its own step
+            r, c = np.nonzero(vecs[start : start + _BLOCK] @ vecs.T >= threshold)
             r = r + start
             keep = c > r  # each pair once, no self loops
             rows.append(r[keep])

@@ -30,6 +30,19 @@ def test_knn_finds_nearest_other_rows() -> None:
     assert idx[:, 0].tolist() == [1, 0, 3, 2]
 
 
+def test_blocked_knn_matches_the_whole_similarity_matrix() -> None:
+    # 7-row blocks over 50 rows: the last, partial block reuses the same buffer
+    x, _ = blobs(n=50, k=4, dim=8)
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    expected = np.argsort(-sims, axis=1, kind="stable")[:, :3]
+
+    found = knn_indices(x, 3, block=7)
+
+    assert [set(row) for row in found.tolist()] == [set(row) for row in expected.tolist()]
+
+
 def test_smoothing_pulls_points_towards_their_blob() -> None:
     x, y = blobs(n=300, k=3, std=3.0)
     out = ReducerChain([PCAReducer(16), GraphSmoother(10, 2)]).fit_transform(x)

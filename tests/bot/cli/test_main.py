@@ -439,11 +439,15 @@ def running_bot(
             process.stderr.close()
 
 
-def wait_until_healthy(port: int) -> dict[str, str]:
+def wait_until_healthy(port: int, process: subprocess.Popen[str]) -> dict[str, str]:
     import http.client
 
-    deadline = time.monotonic() + 30
+    # Loading both model children takes ~10 s alone and several times that on a busy machine;
+    # the deadline only ends a bot that hangs, and a bot that exits fails at once.
+    deadline = time.monotonic() + 120
     while True:
+        if process.poll() is not None:
+            raise AssertionError(f"painpoint run exited with {process.returncode}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
@@ -466,7 +470,7 @@ def test_the_console_script_migrates_and_serves_http(
     import http.client
 
     port, url, process = running_bot
-    health = wait_until_healthy(port)
+    health = wait_until_healthy(port, process)
     assert health["status"] == "ok"
 
     body = slash_body("Purchase orders are faxed")
