@@ -66,7 +66,7 @@ def _bar(count: int, largest: int, width: int = 30) -> str:
 
 def _counts(session_factory: SessionFactory, column: object) -> Counter[str | None]:
     with session_factory() as session:
-        rows = session.execute(select(column, func.count()).group_by(column)).tuples().all()  # type: ignore[call-overload]
+        rows = session.execute(select(column, func.count()).group_by(column)).all()  # type: ignore[call-overload]
         return Counter(dict(rows))
 
 
