@@ -209,6 +209,7 @@ def run(
         deps.settle(timeout=3, embeddings=False)
         deps.stop_background()
         children.close()
+        engine.dispose()
 
 
 def _serve(
@@ -248,3 +249,4 @@ def run_worker(settings: Settings, *, health_file: str | None = None) -> int:
         return worker.run_forever()
     finally:
         health.stop()
+        engine.dispose()

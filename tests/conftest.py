@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 
-from bot.app import create_app
+from bot.app import build_deps, create_app
 from bot.db import migrate
 from bot.db.base import Base
 from bot.db.session import SessionFactory, make_engine, make_session_factory
+from bot.deps import Deps
 from bot.settings import Settings, load_settings
 from bot.slack.client import make_client
 from clustering.embedding import SentenceTransformerEmbedder
-from tests.slack_requests import SIGNING_SECRET, Sender
+from tests.slack_requests import SIGNING_SECRET, Sender, drain
 from tests.slack_stand_in import SlackStandIn
 
 POSTGRES_URL = os.environ.get("PAINPOINT_TEST_DATABASE_URL")
@@ -121,9 +123,37 @@ def settings(
     )
 
 
+AppMaker = Callable[..., App]
+
+
 @pytest.fixture
-def app(settings: Settings, session_factory: SessionFactory) -> App:
-    return create_app(settings, client=make_client(settings), session_factory=session_factory)
+def make_app(session_factory: SessionFactory) -> Iterator[AppMaker]:
+    """Build apps (`make_app(settings)`, or with the `client=` and `deps=` a test wired
+    itself) that are stopped after the test, before its database goes."""
+    built: list[tuple[App, Deps]] = []
+
+    def make(
+        settings: Settings, *, client: WebClient | None = None, deps: Deps | None = None
+    ) -> App:
+        client = client or make_client(settings)
+        deps = deps or build_deps(settings, client=client, session_factory=session_factory)
+        app = create_app(settings, client=client, deps=deps)
+        built.append((app, deps))
+        return app
+
+    yield make
+    # A worker that ran after the engine was disposed opened a connection nothing closed,
+    # one per test, until PostgreSQL refused new clients: let listeners and the
+    # after-the-ack workers finish first.
+    for app, deps in built:
+        drain(app)
+        deps.settle(30)
+        deps.stop_background()
+
+
+@pytest.fixture
+def app(settings: Settings, make_app: AppMaker) -> App:
+    return make_app(settings)
 
 
 @pytest.fixture

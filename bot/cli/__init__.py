@@ -25,6 +25,7 @@ from bot.cli import privacy as cli_privacy
 from bot.cli import serve as cli_serve
 from bot.cli import themes as cli_themes
 from bot.cli.common import Command, SubParsers
+from bot.cli.database import close_databases
 from bot.cli.errors import EXIT_INTERRUPTED, explain
 from bot.domain.text import without_row_values
 from bot.settings import Settings, SettingsError, load_settings
@@ -138,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(exc, settings, verbose=verbose)
     except Exception as exc:
         return _report(exc, settings, verbose=verbose)
+    finally:
+        close_databases()
 
 
 def _report(exc: BaseException, settings: Settings | None, *, verbose: bool) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from bot.cli.common import CliError
 from bot.settings import Settings
@@ -50,13 +50,25 @@ def _inside_working_directory(path: Path) -> bool:
     return True
 
 
+_OPENED: list[Engine] = []
+
+
 def open_database(settings: Settings, *, create: bool) -> SessionFactory:
-    """A session factory on the migrated database (migrating it first when it exists)."""
+    """A session factory on the migrated database (migrating it first when it exists);
+    `close_databases` closes its connections when the command is done."""
     from bot.db import migrate
     from bot.db.session import make_engine, make_session_factory
 
     check_database_location(settings.database_url, create=create)
     engine = make_engine(settings.database_url)
+    _OPENED.append(engine)
     if not migrate.is_up_to_date(engine):
         migrate.upgrade(settings.database_url)
     return make_session_factory(engine)
+
+
+def close_databases() -> None:
+    """Close the connections of every database a command opened (`painpoint` runs commands
+    in-process too, and each command's pool would otherwise outlive it)."""
+    while _OPENED:
+        _OPENED.pop().dispose()

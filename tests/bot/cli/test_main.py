@@ -306,8 +306,9 @@ def test_import_without_a_secret_key_exits_2(
 
 
 @pytest.fixture
-def exported_data(db_env: str) -> None:
-    session_factory = make_session_factory(make_engine(db_env))
+def exported_data(db_env: str) -> Iterator[None]:
+    engine = make_engine(db_env)
+    session_factory = make_session_factory(engine)
     service = CaptureService(session_factory, secret_key=KEY)
     service.record(
         team_id="T1",
@@ -326,6 +327,8 @@ def exported_data(db_env: str) -> None:
         team_id="T1", user_id="U0OTHER", submission=PainPointInput(text="VPN", source="dm")
     )
     scrubbed(session_factory)
+    yield
+    engine.dispose()
 
 
 @pytest.mark.usefixtures("exported_data")

@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import update
 
-from bot.app import build_deps, create_app
+from bot.app import build_deps
 from bot.blocks.ids import SEND_SUGGESTED_LESSON
 from bot.db.models import Theme
 from bot.db.session import SessionFactory
@@ -21,6 +21,7 @@ from bot.services.suggestions import LessonSuggester
 from bot.settings import Settings
 from bot.slack.client import make_client
 from tests.bot.reporting.factories import seed_theme
+from tests.conftest import AppMaker
 from tests.slack_requests import Sender, block_action
 from tests.slack_stand_in import SlackStandIn
 
@@ -38,14 +39,16 @@ class WordHashEmbedder:
 
 
 @pytest.fixture
-def wired(settings: Settings, session_factory: SessionFactory) -> tuple[Deps, App, Sender]:
+def wired(
+    settings: Settings, session_factory: SessionFactory, make_app: AppMaker
+) -> tuple[Deps, App, Sender]:
     client = make_client(settings)
     deps = build_deps(settings, client=client, session_factory=session_factory)
     assert deps.nudges is not None
     deps.suggester = LessonSuggester(
         session_factory, deps.nudges.library, WordHashEmbedder, min_similarity=0.1
     )
-    app = create_app(settings, client=client, deps=deps)
+    app = make_app(settings, client=client, deps=deps)
     return deps, app, Sender(app)
 
 

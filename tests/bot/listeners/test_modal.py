@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
-from bot.app import create_app
 from bot.blocks import capture as blocks
 from bot.blocks import ids
 from bot.db.session import SessionFactory
@@ -16,7 +15,7 @@ from bot.domain.capture import PainPointInput
 from bot.privacy.pseudonym import reporter_pseudonym
 from bot.services.capture import CaptureService
 from bot.settings import Settings
-from bot.slack.client import make_client
+from tests.conftest import AppMaker
 from tests.slack_requests import Sender, form_values, response_json, view_submission
 from tests.stored import count_painpoints, painpoints
 
@@ -169,9 +168,8 @@ def test_team_free_text_is_scrubbed(sender: Sender, session_factory: SessionFact
 
 
 @pytest.fixture
-def teams_app(settings: Settings, session_factory: SessionFactory) -> App:
-    configured = settings.model_copy(update={"teams": ["Finance", "Sales"]})
-    return create_app(configured, client=make_client(configured), session_factory=session_factory)
+def teams_app(settings: Settings, make_app: AppMaker) -> App:
+    return make_app(settings.model_copy(update={"teams": ["Finance", "Sales"]}))
 
 
 def test_configured_teams_are_a_select_and_others_are_refused(

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.app import create_app
 from bot.db.session import SessionFactory
 from bot.settings import Settings
-from bot.slack.client import make_client
+from tests.conftest import AppMaker
 from tests.slack_requests import Sender, app_home_opened, response_json
 from tests.slack_stand_in import SlackStandIn
 
@@ -19,6 +18,7 @@ def test_the_companys_words_and_rules_reach_slack(
     session_factory: SessionFactory,
     stand_in: SlackStandIn,
     tmp_path: Path,
+    make_app: AppMaker,
 ) -> None:
     wording = tmp_path / "wording.yaml"
     wording.write_text(
@@ -28,7 +28,7 @@ def test_the_companys_words_and_rules_reach_slack(
         encoding="utf-8",
     )
     configured = settings.model_copy(update={"wording": str(wording), "retention_days": 90})
-    app = create_app(configured, client=make_client(configured), session_factory=session_factory)
+    app = make_app(configured)
     sender = Sender(app)
 
     receipt = json.dumps(response_json(sender.command("The stock report needs three logins")))
