@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from bot import cli
 from bot.db.migrate import is_up_to_date
@@ -347,6 +347,26 @@ def test_export_json_has_the_contract_fields_and_no_slack_user_id(
     assert records[0]["hours_per_week"] == 3.0
     for user_id in ("U0KEEPPOSTED", "U0MENTIONED", "U0OTHER"):
         assert user_id not in out
+
+
+@pytest.mark.usefixtures("exported_data")
+def test_a_command_closes_the_database_connections_it_opened(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Run in-process (tests, a worker calling commands), an open pool held its connections
+    # for the life of the process; on PostgreSQL they added up to "too many clients".
+    opened: list[Engine] = []
+
+    def recorded(url: str, **kwargs: object) -> Engine:
+        opened.append(make_engine(url, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr("bot.db.session.make_engine", recorded)
+    assert cli.main(["export", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+    assert opened
+    assert [(e.pool.checkedin(), e.pool.checkedout()) for e in opened] == [(0, 0)] * len(opened)
 
 
 @pytest.mark.usefixtures("exported_data")
