@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -38,6 +39,22 @@ def _manager(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respo
     return None
 
 
+def _tell_outcome(
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    change: Callable[[], str],
+) -> None:
+    """Make the change and tell the manager what it did, or why it could not be done."""
+    try:
+        message = change()
+    except (CorrectionError, LensError) as exc:
+        reason = f"{str(exc)[:1].upper()}{str(exc)[1:]}"
+        tell(body, client, respond, reason if reason.endswith(".") else f"{reason}.")
+        return
+    tell(body, client, respond, message)
+
+
 def handle_rename(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
@@ -63,12 +80,12 @@ def handle_split(
     value = str(_action(body).get("value") or "")
     if actor is None or not value.isdigit():
         return
-    try:
-        done = deps.corrections.split(theme_id=int(value), actor=actor)
-    except CorrectionError as exc:
-        tell(body, client, respond, str(exc))
-        return
-    tell(body, client, respond, done.message)
+    _tell_outcome(
+        body,
+        client,
+        respond,
+        lambda: deps.corrections.split(theme_id=int(value), actor=actor).message,
+    )
 
 
 def handle_merge(
@@ -81,12 +98,12 @@ def handle_merge(
     source, target = _chosen(body)
     if actor is None or not (source.isdigit() and target.isdigit()):
         return
-    try:
-        done = deps.corrections.merge(into=int(target), others=[int(source)], actor=actor)
-    except CorrectionError as exc:
-        tell(body, client, respond, str(exc))
-        return
-    tell(body, client, respond, done.message)
+    _tell_outcome(
+        body,
+        client,
+        respond,
+        lambda: deps.corrections.merge(into=int(target), others=[int(source)], actor=actor).message,
+    )
 
 
 def handle_lens(
@@ -97,13 +114,12 @@ def handle_lens(
     deps = deps_of(context)
     actor = _manager(deps, body, client, respond)
     theme, lens = _chosen(body)
-    if actor is None or not theme.isdigit() or lens not in LENSES or deps.lenses is None:
+    lenses = deps.lenses
+    if actor is None or not theme.isdigit() or lens not in LENSES or lenses is None:
         return
-    try:
-        changed = deps.lenses.set_theme_lens(theme_id=int(theme), lens=lens, actor=actor)
-    except LensError as exc:
-        tell(body, client, respond, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
-        return
-    tell(
-        body, client, respond, f"Theme #{theme}: {changed} reports now count under {LENSES[lens]}."
-    )
+
+    def set_lens() -> str:
+        changed = lenses.set_theme_lens(theme_id=int(theme), lens=lens, actor=actor)
+        return f"Theme #{theme}: {changed} reports now count under {LENSES[lens]}."
+
+    _tell_outcome(body, client, respond, set_lens)

@@ -33,15 +33,27 @@ def kpi_block(position: int, part: str) -> str:
     return block_id(f"{ids.B_PILOT_KPI}{position}", part)
 
 
-def test_the_owner_adjusts_baselines_and_targets(
-    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
-) -> None:
+def adjustment_form(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, user: str
+) -> tuple[int, dict[str, Any]]:
+    """A running pilot's id, and its adjustment form as `user` opened it."""
     theme = history(session_factory)
     start_pilot(sender, stand_in, theme.theme_id)
     pilot_id = pilot_id_of(session_factory)
+    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id), user)
+    return pilot_id, last_view(stand_in)
 
-    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id), "UOWNER")
-    form = last_view(stand_in)
+
+def first_target(session_factory: SessionFactory, pilot_id: int) -> float | None:
+    pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
+    assert pilot is not None
+    return pilot.kpis[0].target
+
+
+def test_the_owner_adjusts_baselines_and_targets(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    pilot_id, form = adjustment_form(sender, stand_in, session_factory, "UOWNER")
     assert form["callback_id"] == ids.PILOT_EDIT_MODAL
     assert_valid_view(form)
     # The form shows what is set: the reports baseline was typed in the start form (2.0).
@@ -75,11 +87,7 @@ def test_the_owner_adjusts_baselines_and_targets(
 def test_a_stranger_cannot_submit_the_adjustment_form(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
 ) -> None:
-    theme = history(session_factory)
-    start_pilot(sender, stand_in, theme.theme_id)
-    pilot_id = pilot_id_of(session_factory)
-    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id), "UOWNER")
-    form = last_view(stand_in)
+    pilot_id, form = adjustment_form(sender, stand_in, session_factory, "UOWNER")
 
     answer = response_json(
         sender.interactive(
@@ -88,21 +96,16 @@ def test_a_stranger_cannot_submit_the_adjustment_form(
     )
 
     assert "Only managers and the pilot's owner" in json.dumps(answer["errors"])
-    pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
-    assert pilot is not None and pilot.kpis[0].target == 0.5
+    assert first_target(session_factory, pilot_id) == 0.5
 
 
 def test_a_bad_number_stays_in_the_form(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
 ) -> None:
-    theme = history(session_factory)
-    start_pilot(sender, stand_in, theme.theme_id)
-    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id_of(session_factory)), "UMANAGER")
+    _, form = adjustment_form(sender, stand_in, session_factory, "UMANAGER")
     values = {kpi_block(1, TARGET): {"value": {"type": "number_input", "value": "lots"}}}
 
-    answer = response_json(
-        sender.interactive(view_submission(last_view(stand_in), values, user="UMANAGER"))
-    )
+    answer = response_json(sender.interactive(view_submission(form, values, user="UMANAGER")))
 
     assert answer["errors"] == {kpi_block(1, TARGET): "Enter a number."}
 
@@ -168,11 +171,7 @@ def test_the_details_modal_offers_the_five_lenses(
 def test_a_tampered_form_is_refused_in_the_form(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
 ) -> None:
-    theme = history(session_factory)
-    start_pilot(sender, stand_in, theme.theme_id)
-    pilot_id = pilot_id_of(session_factory)
-    click(sender, stand_in, ids.PILOT_EDIT, str(pilot_id), "UMANAGER")
-    form = last_view(stand_in)
+    pilot_id, form = adjustment_form(sender, stand_in, session_factory, "UMANAGER")
     form["private_metadata"] = json.dumps({"pilot_id": pilot_id, "kpis": "reports"})
 
     answer = response_json(
@@ -182,5 +181,4 @@ def test_a_tampered_form_is_refused_in_the_form(
     )
 
     assert answer["errors"] == {kpi_block(0, BASELINE): "This form is out of date; open it again."}
-    pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
-    assert pilot is not None and pilot.kpis[0].target == 0.5
+    assert first_target(session_factory, pilot_id) == 0.5

@@ -131,3 +131,24 @@ def test_anyone_else_is_refused_inside_the_modal_and_nothing_changes(
     with session_factory() as session:
         assert session.scalars(select(ThemeEvent).where(ThemeEvent.actor == "U100")).all() == []
         assert all(theme.active for theme in session.scalars(select(Theme)))
+
+
+def test_a_correction_that_cannot_be_made_is_one_clear_line_and_changes_nothing(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)  # no embeddings
+
+    assert sender.interactive(in_modal(ids.THEME_SPLIT, str(vpn.theme_id))).status == 200
+    drain(app)
+    lens = choice_in_modal(ids.THEME_LENS, 999, "999:data_gap", "UMANAGER")
+    assert sender.interactive(lens).status == 200
+    drain(app)
+
+    split, unknown = (
+        json.dumps(call.params["view"]) for call in stand_in.wait_for("views.push", 2)
+    )
+    assert "A theme needs at least four embedded reports to split." in split
+    assert "There is no theme #999." in unknown
+    assert "Traceback" not in split + unknown
+    with session_factory() as session:
+        assert session.scalars(select(ThemeEvent)).all() == []
