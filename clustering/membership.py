@@ -22,6 +22,7 @@ import numpy as np
 
 from clustering.cluster import compact_labels, label_sums, nearest_centroid
 from clustering.embedding import l2_normalise
+from clustering.merge import DEFAULT_SIGNIFICANCE, merge_split_themes
 
 # Rows used to estimate the chance-similarity quantiles; bounds their cost on large sets.
 _NULL_SAMPLE = 4000
@@ -140,13 +141,15 @@ def _drop_small(labels: np.ndarray, min_size: int) -> np.ndarray:
 class ThresholdAssigner:
     """The default assignment step: keep only reports that truly belong to their theme.
 
-    1. Themes under ``min_theme_size`` members are dissolved.
+    1. Themes under ``min_theme_size`` members are dissolved, and two neighbouring
+       themes that are one topic cut in two are merged (``clustering.merge``;
+       ``merge_significance=None`` turns this off).
     2. A member whose leave-one-out similarity to its theme is below the theme's
        threshold (``theme_thresholds``) becomes unassigned: a one-off stays out instead
        of padding a theme (and its reporter count).
     3. Unassigned rows join their nearest theme when they reach its threshold: the
        rule ``join_labels`` applies to new reports between re-clusterings.
-    Steps 1-3 repeat until the labels settle (at most ``max_rounds``).
+    Steps 2 and 3 repeat until the labels settle (at most ``max_rounds``).
     """
 
     def __init__(
@@ -155,8 +158,10 @@ class ThresholdAssigner:
         max_rounds: int = 6,
         z: float = 2.5,
         ceiling_mix: float = 0.3,
+        merge_significance: float | None = DEFAULT_SIGNIFICANCE,
     ) -> None:
         self.min_theme_size = min_theme_size
+        self.merge_significance = merge_significance
         self.max_rounds = max_rounds
         self.z = z
         self.ceiling_mix = ceiling_mix
@@ -174,6 +179,8 @@ class ThresholdAssigner:
 
         x = _unit_rows(embeddings)
         labels = _drop_small(compact_labels(labels), self.min_theme_size)
+        if self.merge_significance is not None:
+            labels = merge_split_themes(x, labels, self.merge_significance)
         for _ in range(self.max_rounds):
             if not (labels >= 0).any():
                 break

@@ -82,8 +82,9 @@ class ThemePipeline:
     """Find recurring themes in short texts; every step can be swapped.
 
     Defaults: the packaged MiniLM embedder, PCA to 64 dimensions, ``GraphKMeans`` (picks
-    the number of themes itself), ``ThresholdAssigner`` (reports not close enough to any
-    theme stay unassigned) and c-TF-IDF descriptions with phrase titles.
+    the number of themes itself), ``ThresholdAssigner`` (a topic cut in two is merged;
+    reports not close enough to any theme stay unassigned) and c-TF-IDF descriptions
+    with phrase titles.
     Non-answers never join a theme; below ``min_items`` usable texts the result says
     there is not enough data yet instead of inventing themes. ``random_state`` seeds
     the default reducer and clusterer (results are deterministic for a given seed).
