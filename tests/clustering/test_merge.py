@@ -42,6 +42,11 @@ def test_a_pair_too_small_to_show_two_groups_is_one() -> None:
     assert looks_like_one_group(_topic(rng, 0, 2), _topic(rng, 1, 2))
 
 
+def test_two_themes_of_the_same_repeated_report_are_one_group() -> None:
+    row = _topic(np.random.default_rng(0), 0, 1)
+    assert looks_like_one_group(np.repeat(row, 3, axis=0), np.repeat(row, 4, axis=0))
+
+
 def test_a_split_topic_is_merged_and_the_other_themes_stay() -> None:
     rng = np.random.default_rng(3)
     first, second = _halves(_topic(rng, 0, 6))
