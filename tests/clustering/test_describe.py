@@ -45,6 +45,18 @@ def test_ctfidf_includes_bigrams_and_skips_unassigned() -> None:
     assert "password reset" in {w for w, _ in kw[0]}
 
 
+def test_keywords_never_include_pieces_of_contractions() -> None:
+    texts = [
+        "I've retyped the invoice again, I've had enough",
+        "we've retyped every invoice by hand, didn't we",
+        "you'll retype the invoice and won't notice typos, I've seen it",
+    ]
+    kw = ctfidf_keywords(texts, np.array([0, 0, 0]), top_n=20)
+    words = {w for term, _ in kw[0] for w in term.split()}
+    assert "invoice" in words
+    assert not words & {"ve", "ll", "didn", "won"}
+
+
 def test_make_title_is_readable_and_short() -> None:
     assert make_title(["vpn drops", "vpn", "morning"]) == "VPN Drops / Morning"
     assert make_title(["expense", "approval", "reports", "weeks"]) == "Expense / Approval / Reports"
