@@ -189,6 +189,15 @@ class Suggestion:
     score: float
 
 
+def one_offs_sentence(count: int) -> str:
+    """How many reports fit no theme (one-offs, non-answers, or too new to be placed), as a
+    count only: their texts are never shown. Empty when there are none."""
+    if count <= 0:
+        return ""
+    verb = "report fits" if count == 1 else "reports fit"
+    return f"{count:,} {verb} no theme yet (one-offs); they are counted, not shown."
+
+
 def trend_label(summary: ThemeSummary) -> str:
     """An arrow and the change versus the previous period."""
     trend = summary.trend

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.domain.capture import CATEGORIES
 from bot.domain.text import shorten
-from bot.domain.themes import STATUSES, InsightReport, trend_label
+from bot.domain.themes import STATUSES, InsightReport, one_offs_sentence, trend_label
 
 DEFAULT_WIDTH = 100
 MIN_FLEX = 12
@@ -150,6 +150,8 @@ def digest_text(report: InsightReport, limit: int = 5, *, width: int = DEFAULT_W
             out.append(
                 "   “" + "\n    ".join(wrapped[:3]) + ("…" if len(wrapped) > 3 else "") + "”"
             )
+    if report.unassigned_painpoints:
+        out += ["", *textwrap.wrap(one_offs_sentence(report.unassigned_painpoints), width)]
     return "\n".join(out)
 
 

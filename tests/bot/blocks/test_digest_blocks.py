@@ -187,6 +187,25 @@ def test_smaller_signals_are_counted_never_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("unassigned", "expected"), [(0, None), (1, "1 report fits"), (26, "26 reports fit")]
+)
+def test_one_offs_are_a_count_in_the_footer_never_a_text(
+    unassigned: int, expected: str | None
+) -> None:
+    report = insight_report([summary(1)], unassigned=unassigned)
+
+    _text, blocks = digest_message(report)
+
+    rendered = json.dumps(blocks)
+    if expected is None:
+        assert "one-offs" not in rendered
+    else:
+        footer = json.dumps(blocks[-1])
+        assert f"{expected} no theme yet (one-offs)" in footer
+        assert "counted, not shown" in footer
+
+
+@pytest.mark.parametrize(
     ("total", "expected"),
     [
         (0, "No pain points have been reported in this selection yet."),

@@ -238,6 +238,7 @@ def insight_report(
     suppressed: int = 0,
     total: int | None = None,
     min_reporters: int = 3,
+    unassigned: int = 0,
 ) -> InsightReport:
     """An InsightReport around given summaries."""
     size = sum(t.size for t in themes)
@@ -252,6 +253,6 @@ def insight_report(
         themes=list(themes),
         smaller_signals=smaller_signals,
         suppressed_painpoints=suppressed,
-        unassigned_painpoints=0,
+        unassigned_painpoints=unassigned,
         categories={"workflow_bottleneck": size},
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.reporting.report import render
-from bot.reporting.text import Column, fit_table, md_quotes, md_text, themes_table
+from bot.reporting.text import Column, digest_text, fit_table, md_quotes, md_text, themes_table
 from tests.bot.reporting.factories import insight_report, summary
 
 QUOTES = [
@@ -64,3 +64,12 @@ def test_the_themes_table_fits_and_says_why_it_is_empty() -> None:
     waiting = insight_report([], total=12)
     assert "not clustered yet: 12 reports wait" in themes_table(waiting, clustered=False)
     assert "no theme has 3 or more distinct reporters yet" in themes_table(waiting, clustered=True)
+
+
+def test_the_terminal_digest_counts_one_offs_and_never_quotes_them() -> None:
+    report = insight_report([summary(1)], unassigned=26)
+
+    text = digest_text(report, width=60)
+
+    assert "26 reports fit no theme yet (one-offs)" in " ".join(text.split())
+    assert "one-offs" not in digest_text(insight_report([summary(1)]), width=60)
