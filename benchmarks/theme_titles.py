@@ -21,7 +21,12 @@ from theme_quality import cached_embeddings, load_set  # noqa: E402
 
 from clustering.describe import DEFAULT_MIN_REPORTERS  # noqa: E402
 from clustering.pipeline import ThemePipeline  # noqa: E402
-from clustering.titles import FALLBACK_TITLE, duplicate_titles, title_problems  # noqa: E402
+from clustering.titles import (  # noqa: E402
+    FALLBACK_TITLE,
+    duplicate_titles,
+    is_unnamed,
+    title_problems,
+)
 
 DEFAULT_SETS = ("clinc150_test", "hwu64_test")
 
@@ -32,13 +37,15 @@ def privacy_summary(name: str, texts: list[str], titles: list[str]) -> tuple[str
     reporters = [f"reporter-{i}" for i in range(len(texts))]
     result = ThemePipeline().fit(texts, cached_embeddings(name, texts), reporter_ids=reporters)
     ruled = [t.title for t in result.themes]
-    unnamed = sum(t.startswith(FALLBACK_TITLE) for t in ruled)
+    unnamed = sum(is_unnamed(t) for t in ruled)
+    by_keyword = sum(is_unnamed(t) and not t.startswith(FALLBACK_TITLE) for t in ruled)
     pairs = sum(" and " in t for t in ruled)
     changed = len(set(ruled) - set(titles))
     bad = sum(bool(title_problems(t)) for t in ruled) + len(duplicate_titles(ruled))
     line = (
         f"{name}, one reporter per text ({DEFAULT_MIN_REPORTERS} per title word): "
-        f"{bad} break the rules or repeat, {unnamed} of {len(ruled)} unnamed, "
+        f"{bad} break the rules or repeat, {unnamed} of {len(ruled)} unnamed "
+        f"({by_keyword} of them titled by their one keyword), "
         f"{pairs} of the form 'X and Y', {changed} differ from the list above"
     )
     return line, bad
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             bad += bool(problems)
             print(f"| {theme.label + 1} | {theme.size} | {theme.title} | {'; '.join(problems)} |")
         dupes = duplicate_titles(titles)
-        unnamed = sum(t.startswith(FALLBACK_TITLE) for t in titles)
+        unnamed = sum(is_unnamed(t) for t in titles)
         print(
             f"\n{name}: {bad} of {len(titles)} titles break the rules, "
             f"{len(dupes)} duplicated, {unnamed} unnamed"

@@ -152,8 +152,9 @@ def describe_themes(
 
     When reporter ids are known, every keyword and every content word of the title is
     used by at least ``min_reporters`` distinct reporters of the theme (a word only one
-    or two people used would identify them); themes where no phrase qualifies get
-    "Unnamed theme". Without reporter ids, words must occur in two texts of the theme.
+    or two people used would identify them); a theme where no phrase qualifies is named
+    by its keywords ("Onboarding and access", or "Tickets (unnamed)" when it has one),
+    else "Unnamed theme". Without reporter ids, words must occur in two texts of the theme.
     Titles come from the ``n_title_sources`` reports closest to the theme's centre.
     """
     labels = np.asarray(labels, dtype=np.int64)

