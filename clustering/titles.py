@@ -180,7 +180,7 @@ def _spans_of_doc(doc: Any) -> list[str]:
         cut_after.update(t.i for t in words[:-1])
     out: list[str] = []
     for start, first in enumerate(tokens):
-        if first.pos_ in _EDGE_POS or first.lower_ in _BAD_FIRST or not first.is_alpha:
+        if first.pos_ in _EDGE_POS or first.lower_ in _BAD_FIRST or not _is_word(first):
             continue
         if first.i in cut_before:
             continue
@@ -189,7 +189,7 @@ def _spans_of_doc(doc: Any) -> list[str]:
             last = span[-1]
             if any(t.is_punct or "'" in t.text or t.is_space or t.pos_ == "PRON" for t in span):
                 break
-            if last.pos_ not in _END_POS or last.lower_ in _BAD_LAST or not last.is_alpha:
+            if last.pos_ not in _END_POS or last.lower_ in _BAD_LAST or not _is_word(last):
                 continue
             if last.i in cut_after:
                 continue
@@ -217,13 +217,39 @@ def _spans_of_text(text: str) -> list[str]:
     return out
 
 
+def _is_word(token: Any) -> bool:
+    """Letters only, or letters joined by hyphens ("sign-off", "follow-up")."""
+    return bool(token.text.replace("-", "").isalpha()) and not token.text.startswith("-")
+
+
+def _join_hyphenated(doc: Any) -> Any:
+    """Merge "follow - up" back into one token: spaCy splits at infix hyphens, and a
+    title must not cut "sign-off" into "sign"."""
+    from spacy.util import filter_spans
+
+    joins = [
+        doc[t.i - 1 : t.i + 2]
+        for t in doc[1:-1]
+        if t.text == "-"
+        and not t.whitespace_
+        and not doc[t.i - 1].whitespace_
+        and doc[t.i - 1].is_alpha
+        and doc[t.i + 1].is_alpha
+    ]
+    if joins:
+        with doc.retokenize() as retokenizer:
+            for span in filter_spans(joins):
+                retokenizer.merge(span)
+    return doc
+
+
 def candidate_phrases(texts: Sequence[str]) -> list[list[str]]:
     """Candidate title phrases of each text."""
     nlp = load_parser()
     if nlp is None:
         return [_spans_of_text(t) for t in texts]
     clipped = [t[:400] for t in texts]
-    return [_spans_of_doc(doc) for doc in nlp.pipe(clipped, batch_size=256)]
+    return [_spans_of_doc(_join_hyphenated(doc)) for doc in nlp.pipe(clipped, batch_size=256)]
 
 
 def score_phrase(

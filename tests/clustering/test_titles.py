@@ -62,6 +62,14 @@ def test_candidates_are_connected_phrases_that_keep_negation() -> None:
     assert all(title_problems(p) == [] for p in phrases)
 
 
+def test_candidates_keep_hyphenated_words_whole() -> None:
+    (phrases,) = candidate_phrases(["Discount approvals need VP sign-off by email, every time"])
+    assert "VP sign-off by email" in phrases
+    # never a piece that ends inside "sign-off" or starts at its hyphen
+    assert not any(p.endswith(" sign") or p.split()[-1] in {"sign", "-", "off"} for p in phrases)
+    assert all(title_problems(p) == [] for p in phrases)
+
+
 def test_keyword_title_skips_fillers_and_near_duplicates() -> None:
     assert keyword_title(["meeting", "meetings", "notes"], set()) == "Meeting and notes"
     assert keyword_title(["new", "month end"], set()) == "Month end"
