@@ -10,9 +10,14 @@ import numpy as np
 
 from clustering.embedding import l2_normalise
 from clustering.keywords import TermStats, ctfidf_keywords, term_stats
-from clustering.titles import best_titles, candidate_phrases
+from clustering.titles import best_titles, candidate_phrases, written_in_capitals
 
 MAX_TITLE_CHARS = 60
+# Per theme: candidate phrases of each source report, word weights, word support, and
+# the support a title word needs (the positional arguments of ``best_titles``).
+TitleInputs = tuple[
+    list[list[list[str]]], list[dict[str, float]], list[Callable[[str], int]], list[int]
+]
 DEFAULT_MIN_REPORTERS = 3
 _VOWELS = set("aeiouy")
 
@@ -172,9 +177,7 @@ def describe_themes(
     inputs = _titles(
         texts, x, member_lists, centroids, stats, (known, min_reporters, n_title_sources)
     )
-    # without reporter ids no privacy rule applies: a phrase of one report beats nothing
-    fallback_supports = [m if known else 1 for m in inputs[3]]
-    titles = best_titles(*inputs, keywords=keyword_lists, fallback_supports=fallback_supports)
+    titles = _best_titles(texts, member_lists, inputs, keyword_lists, known)
     return [
         ThemeDescription(
             label=theme,
@@ -252,7 +255,7 @@ def _titles(
     centroids: list[np.ndarray],
     stats: TermStats | None,
     settings: tuple[bool, int, int],
-) -> tuple[list[list[list[str]]], list[dict[str, float]], list[Callable[[str], int]], list[int]]:
+) -> TitleInputs:
     """Inputs of ``best_titles``: candidate phrases, word weights and support per theme."""
     known, min_reporters, n_sources = settings
     sources: list[np.ndarray] = []
@@ -280,6 +283,24 @@ def _titles(
             supports.append(lambda w, c=counts: int(c.get(w, 0)))  # type: ignore[misc]
         min_supports.append(min_reporters if known else min(2, len(member_lists[theme])))
     return per_theme, weights, supports, min_supports
+
+
+def _best_titles(
+    texts: Sequence[str],
+    member_lists: list[np.ndarray],
+    inputs: TitleInputs,
+    keyword_lists: list[list[str]],
+    known: bool,
+) -> list[str]:
+    """``best_titles`` on the inputs of ``_titles``, spelled as the themed reports spell."""
+    # without reporter ids no privacy rule applies: a phrase of one report beats nothing
+    fallback_supports = [m if known else 1 for m in inputs[3]]
+    return best_titles(
+        *inputs,
+        keywords=keyword_lists,
+        fallback_supports=fallback_supports,
+        capitals=written_in_capitals(texts[i] for m in member_lists for i in m.tolist()),
+    )
 
 
 def _row_dict(matrix: Any, row: int, vocab: np.ndarray) -> dict[str, float]:

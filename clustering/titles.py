@@ -16,7 +16,7 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -154,6 +154,25 @@ def load_parser() -> Any:
     except (ImportError, OSError) as exc:  # pragma: no cover - depends on the install
         logger.warning("spaCy model %s unavailable (%s); titles use word n-grams", SPACY_MODEL, exc)
         return None
+
+
+def written_in_capitals(texts: Iterable[str]) -> frozenset[str]:
+    """Lower-cased words that people write in capitals more often than not ("ERP", "KPI"),
+    so a title built from lower-cased keywords can spell them as people do."""
+    total: dict[str, int] = {}
+    upper: dict[str, int] = {}
+    for text in texts:
+        for word in WORD_PATTERN.findall(text):
+            key = word.lower()
+            total[key] = total.get(key, 0) + 1
+            if len(word) >= 2 and word.isupper():
+                upper[key] = upper.get(key, 0) + 1
+    return frozenset(w for w, n in upper.items() if 2 * n > total[w])
+
+
+def _recase(title: str, capitals: Collection[str]) -> str:
+    words = title.split(" ")
+    return " ".join(w.upper() if w.lower() in capitals else w for w in words)
 
 
 def _display(words: Sequence[str]) -> str:
@@ -343,6 +362,7 @@ def best_titles(
     min_supports: Sequence[int],
     keywords: Sequence[Sequence[str]] | None = None,
     fallback_supports: Sequence[int] | None = None,
+    capitals: Collection[str] = frozenset(),
 ) -> list[str]:
     """One distinct title per theme (themes earlier in the list choose first).
 
@@ -351,6 +371,7 @@ def best_titles(
     privacy-filtered) ``keywords`` make the title; then a phrase whose words reach
     ``fallback_supports[t]`` (lower only where no privacy rule applies); then the top
     keyword alone, marked "(unnamed)"; and without any of those it is "Unnamed theme".
+    Words in ``capitals`` (see ``written_in_capitals``) are spelled in capitals.
     """
     titles: list[str] = []
     taken: set[str] = set()
@@ -364,7 +385,7 @@ def best_titles(
             title = next((p for p in ranked if p.casefold() not in taken), None)
         if title is None:
             title = single_keyword_title(keywords[t] if keywords else [], taken)
-        title = title or _fallback(taken)
+        title = _recase(title, capitals) if title else _fallback(taken)
         taken.add(title.casefold())
         titles.append(title)
     return titles

@@ -4,11 +4,13 @@ import pytest
 from clustering.describe import describe_themes
 from clustering.titles import (
     FALLBACK_TITLE,
+    best_titles,
     candidate_phrases,
     content_words,
     duplicate_titles,
     keyword_title,
     title_problems,
+    written_in_capitals,
 )
 
 
@@ -156,3 +158,22 @@ def test_a_theme_with_one_shared_word_is_titled_by_it_and_marked_unnamed() -> No
     assert out[0].keywords == ["tickets"]
     assert title_problems(out[0].title) == []
     assert out[1].title.casefold() == "printer jams"
+
+
+def test_keyword_titles_spell_words_as_people_write_them() -> None:
+    texts = [
+        "copy paste from crm to erp",
+        "ERP exports from the CRM",
+        "the ERP and the CRM are slow",
+        "it is",
+    ]
+    capitals = written_in_capitals([*texts, "IT said no", "it never ends"])
+    assert capitals == {"erp", "crm"}  # "it" is mostly written in lower case
+
+    def titles(caps: frozenset[str]) -> list[str]:
+        return best_titles(
+            [[[]]], [{}], [lambda _w: 0], [3], keywords=[["erp", "crm"]], capitals=caps
+        )
+
+    assert titles(frozenset()) == ["Erp and CRM"]
+    assert titles(capitals) == ["ERP and CRM"]
