@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from theme_quality import cached_embeddings, load_set  # noqa: E402
-from theme_small_data import DEFAULT_SETS, ROWS, draw, max_k  # noqa: E402
+from theme_small_data import DEFAULT_SETS, ROWS, max_k, row_draws  # noqa: E402
 
 from clustering.cluster import label_sums  # noqa: E402
 from clustering.embedding import l2_normalise  # noqa: E402
@@ -92,11 +92,9 @@ def most_caught(curves: list[Curve], budget: int) -> int:
 def bound_row(x: np.ndarray, truth: np.ndarray, k: int, m: int, draws: int) -> dict[str, float]:
     """Upper bound of the one-offs left out, per score, on one k × m row."""
     k = min(k, max_k(truth, m))
-    rng = np.random.default_rng([0, k, m])  # the draws of theme_small_data.run_row
     curves: dict[str, list[Curve]] = {}
     one_offs = 0
-    for _ in range(draws):
-        topic, others = draw(truth, k, m, rng)
+    for topic, others in row_draws(truth, k, m, draws):
         _, labels = np.unique(truth[topic], return_inverse=True)
         for name, (t, o) in member_scores(x[topic], labels, x[others]).items():
             curves.setdefault(name, []).append(threshold_curve(t, o))

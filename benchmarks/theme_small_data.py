@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +85,15 @@ def draw(
     return topic_rows, one_off_rows
 
 
+def row_draws(
+    truth: np.ndarray, k: int, m: int, draws: int, seed: int = 0
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The fixed draws of one k × m row (k already capped by ``max_k``)."""
+    rng = np.random.default_rng([seed, k, m])
+    for _ in range(draws):
+        yield draw(truth, k, m, rng)
+
+
 def pipeline_method(seed: int = 0) -> Method:
     """The default ThemePipeline as a benchmark method."""
 
@@ -113,10 +122,8 @@ def run_row(
 ) -> RowResult:
     """Mean scores of ours and the oracle over ``draws`` subsamples of one row."""
     k = min(k, max_k(truth, m))  # stackoverflow has 20 labels: its 25 × 12 row is 18 × 12
-    rng = np.random.default_rng([seed, k, m])
     acc: dict[str, list[float]] = {}
-    for _ in range(draws):
-        topic, one_offs = draw(truth, k, m, rng)
+    for topic, one_offs in row_draws(truth, k, m, draws, seed):
         rows = np.concatenate([topic, one_offs])
         start = time.perf_counter()
         labels = method([texts[i] for i in rows], x[rows])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # Pieces of contractions ("I've" -> "ve", "didn't" -> "didn"): never a keyword or title word.
 FRAGMENTS = frozenset(
@@ -37,6 +38,8 @@ FRAGMENTS = frozenset(
         "d",
     ]
 )
+# Never a keyword or a title's content word.
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRAGMENTS
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def term_stats(
     there are no themes or no words.
     """
     from scipy import sparse
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
     labels = np.asarray(labels)
@@ -84,7 +87,7 @@ def term_stats(
     # words start with a letter: "10 minutes" and ticket numbers make poor keywords
     vectorizer = CountVectorizer(
         ngram_range=(1, 2),
-        stop_words=sorted(ENGLISH_STOP_WORDS | FRAGMENTS),
+        stop_words=sorted(STOP_WORDS),
         token_pattern=r"(?u)\b[^\W\d_]\w+\b",
     )
     try:

@@ -19,9 +19,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-from clustering.keywords import FRAGMENTS
+from clustering.keywords import FRAGMENTS, STOP_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +82,6 @@ FILLERS = frozenset(
         "told",
     ]
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRAGMENTS
 # A title may start with "New hires ..." but never end on a filler or a stop word.
 _BAD_FIRST = STOP_WORDS | (FILLERS - {"new"})
 _BAD_LAST = STOP_WORDS | FILLERS
@@ -293,10 +290,15 @@ def score_phrase(
     return score / math.pow(n_words, 0.6)
 
 
+def _usable_keywords(keywords: Sequence[str]) -> list[str]:
+    """Keywords that may stand in a title: no filler or stop word, at least 3 letters."""
+    return [k for k in keywords if not set(k.split()) & (FILLERS | STOP_WORDS) and len(k) >= 3]
+
+
 def keyword_title(keywords: Sequence[str], taken: set[str]) -> str | None:
     """A title from supported keywords when no phrase qualifies: a two-word keyword
     ("Month end"), else the top two words joined by "and" ("Onboarding and access")."""
-    words = [k for k in keywords if not set(k.split()) & (FILLERS | STOP_WORDS) and len(k) >= 3]
+    words = _usable_keywords(keywords)
     options = [_display(k.split()) for k in words if " " in k]
     singles = [k for k in words if " " not in k]
     options += [
@@ -316,11 +318,8 @@ def is_unnamed(title: str) -> bool:
 def single_keyword_title(keywords: Sequence[str], taken: set[str]) -> str | None:
     """The last resort before "Unnamed theme": the theme's top supported keyword, marked
     as not yet named ("Tickets (unnamed)"), so a manager still sees what it is about."""
-    for keyword in keywords:
-        words = keyword.split()
-        if set(words) & (FILLERS | STOP_WORDS) or len(keyword) < 3:
-            continue
-        title = f"{_display(words)} {UNNAMED_MARK}"
+    for keyword in _usable_keywords(keywords):
+        title = f"{_display(keyword.split())} {UNNAMED_MARK}"
         if title.casefold() not in taken and not title_problems(title):
             return title
     return None

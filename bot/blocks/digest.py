@@ -214,8 +214,8 @@ def _digest_footer(report: InsightReport, *, page: int, pages: int, controls: bo
             f"{report.smaller_signals} smaller signals ({report.suppressed_painpoints} reports) are not "
             f"shown: each has fewer than {report.min_reporters} reporters."
         )
-    if report.unassigned_painpoints:
-        footer.append(one_offs_sentence(report.unassigned_painpoints))
+    if one_offs := one_offs_sentence(report.unassigned_painpoints):
+        footer.append(one_offs)
     if pages > 1:
         footer.append(f"Page {page + 1} of {pages} · {len(report.themes)} themes")
     if footer:

@@ -150,8 +150,8 @@ def digest_text(report: InsightReport, limit: int = 5, *, width: int = DEFAULT_W
             out.append(
                 "   “" + "\n    ".join(wrapped[:3]) + ("…" if len(wrapped) > 3 else "") + "”"
             )
-    if report.unassigned_painpoints:
-        out += ["", *textwrap.wrap(one_offs_sentence(report.unassigned_painpoints), width)]
+    if one_offs := one_offs_sentence(report.unassigned_painpoints):
+        out += ["", *textwrap.wrap(one_offs, width)]
     return "\n".join(out)
 
 
