@@ -13,9 +13,12 @@ same draws as ``theme_small_data.py``, with everything in the rule's favour:
 
 Scores (higher = more like a member): a topic row's cosine to the centre of the rest of
 its topic (leave-one-out, what the engine uses) or to its nearest fellow member; a
-one-off's best cosine to any topic's centre or member; and the mean of the two. If the
-bound is below 70 % on a row, no threshold on that score meets both targets there with
-this embedding model, whatever the clustering does.
+one-off's best cosine to any topic's centre or member; the mean of the two; and a
+relative rank, which is measured against each topic's own members and so adapts to how
+tight that topic is (how far up the other members rank the report among their fellow
+members; a one-off is judged against the topic with the nearest centre). If the bound
+is below 70 % on a row, no threshold on that score meets both targets there with this
+embedding model, whatever the clustering does.
 """
 
 from __future__ import annotations
@@ -55,11 +58,36 @@ def member_scores(topic_x: np.ndarray, labels: np.ndarray, one_off_x: np.ndarray
     np.fill_diagonal(pairs, -1.0)
     nearest_t = np.where(labels[:, None] == labels[None, :], pairs, -1.0).max(axis=1)
     nearest_o = (one_off_x @ topic_x.T).max(axis=1)
+    one_off_topic = (one_off_x @ l2_normalise(label_sums(topic_x, labels, k)).T).argmax(axis=1)
+    rows = np.vstack([topic_x, one_off_x])
+    topics = np.concatenate([labels, one_off_topic])
+    ranks = relative_ranks(rows @ rows.T, topics, len(labels))
     return {
         "centre": (centre_t, centre_o),
         "nearest member": (nearest_t, nearest_o),
         "mean of both": ((centre_t + nearest_t) / 2, (centre_o + nearest_o) / 2),
+        "relative rank": (ranks[: len(labels)], ranks[len(labels) :]),
     }
+
+
+def relative_ranks(sims: np.ndarray, topics: np.ndarray, n_members: int) -> np.ndarray:
+    """Per row: the mean share of its topic's other members that each member ranks below it.
+
+    Only the first ``n_members`` rows are members; later rows (one-offs) are judged
+    against the members of their topic without being one. 0 = every member finds the
+    row farther than all its fellow members, 0.5 = a typical member.
+    """
+    out = np.zeros(len(topics))
+    for row, topic in enumerate(topics):
+        members = np.flatnonzero(topics[:n_members] == topic)
+        members = members[members != row]
+        shares = [
+            float((sims[judge, others] < sims[judge, row]).mean())
+            for judge in members
+            if (others := members[members != judge]).size
+        ]
+        out[row] = np.mean(shares) if shares else 0.0
+    return out
 
 
 def threshold_curve(topic_scores: np.ndarray, one_off_scores: np.ndarray) -> Curve:
@@ -109,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS))
     parser.add_argument("--draws", type=int, default=8)
     args = parser.parse_args(argv)
-    print("| set | k × m | centre | nearest member | mean of both |")
-    print("|---|---|---|---|---|")
+    print("| set | k × m | centre | nearest member | mean of both | relative rank |")
+    print("|---|---|---|---|---|---|")
     for name in args.sets:
         texts, truth = load_set(name)
         x = l2_normalise(cached_embeddings(name, texts))
