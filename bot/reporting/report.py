@@ -13,7 +13,7 @@ from typing import Any
 from bot.domain.capture import CATEGORIES
 from bot.domain.lenses import LEGACY_CATEGORIES, UNCLASSIFIED, lens_label
 from bot.domain.lenses import LENSES as LENS_KEYS
-from bot.domain.themes import STATUSES, InsightReport, ThemeSummary
+from bot.domain.themes import STATUSES, InsightReport, ThemeSummary, one_offs_sentence
 from bot.reporting.audit import (
     audit_html,
     audit_json,
@@ -238,8 +238,8 @@ def report_markdown(report: InsightReport) -> str:
         "## Method and privacy",
         "",
         f"Embedding model: {m['model']}. {m['privacy']}",
-        f"Suppressed: {m['suppressed']['themes']} smaller signals ({m['suppressed']['painpoints']} reports); "
-        f"{m['unassigned_painpoints']} reports not yet in any theme.",
+        f"Suppressed: {m['suppressed']['themes']} smaller signals ({m['suppressed']['painpoints']} reports). "
+        f"{one_offs_sentence(m['unassigned_painpoints'])}".rstrip(),
         "",
     ]
     return "\n".join(lines)
@@ -351,7 +351,7 @@ def report_html(report: InsightReport) -> str:
         "from different people.</p>"
         f"<p>{e(m['privacy'])}</p>"
         f"<p>Held back: {m['suppressed']['themes']} smaller signals ({m['suppressed']['painpoints']} reports). "
-        f"Not yet in any theme: {m['unassigned_painpoints']} reports.</p></body></html>"
+        f"{e(one_offs_sentence(m['unassigned_painpoints']))}</p></body></html>"
     )
     return "".join(parts)
 

@@ -73,3 +73,12 @@ def test_the_terminal_digest_counts_one_offs_and_never_quotes_them() -> None:
 
     assert "26 reports fit no theme yet (one-offs)" in " ".join(text.split())
     assert "one-offs" not in digest_text(insight_report([summary(1)]), width=60)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_audit_report_calls_one_offs_what_the_digests_call_them(fmt: str) -> None:
+    document = render(insight_report([summary(1)], unassigned=26), fmt)
+
+    assert "26 reports fit no theme yet (one-offs); they are counted, not shown." in document
+    assert "in any theme" not in document
+    assert "one-offs" not in render(insight_report([summary(1)]), fmt)
