@@ -182,7 +182,11 @@ def build_deps(
             lesson_matches=suggester.for_themes,
         ),
         theme_status=ThemeStatusService(session_factory),
-        corrections=ThemeCorrections(session_factory, min_reporters=settings.min_reporters),
+        corrections=ThemeCorrections(
+            session_factory,
+            min_reporters=settings.min_reporters,
+            embedding_model=themes.embeddings.model_name,
+        ),
         themes=themes,
         embedding_worker=after.embedding,
         privacy=after.privacy,

@@ -14,9 +14,14 @@ def run_correction(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the correction named by `args.action`; a refusal is one line and exit code 2."""
     from bot.services.audit_log import cli_actor
     from bot.services.theme_corrections import CorrectionError, ThemeCorrections
+    from clustering.embedding import resolve_model
 
     session_factory = open_database(settings, create=False)
-    corrections = ThemeCorrections(session_factory, min_reporters=settings.min_reporters)
+    corrections = ThemeCorrections(
+        session_factory,
+        min_reporters=settings.min_reporters,
+        embedding_model=resolve_model(settings.embedding_model)[0],
+    )
     actor = cli_actor()
     try:
         if args.action == "rename":

@@ -65,9 +65,12 @@ def recluster_job() -> None:
     if work is None or work.themes is None:
         return
     result = work.themes.recluster()
-    logger.info(
-        "scheduled re-clustering: %s themes, %s unassigned", result.themes, result.unassigned
-    )
+    if result.enough_data:
+        logger.info(
+            "scheduled re-clustering: %s themes, %s unassigned", result.themes, result.unassigned
+        )
+    else:
+        logger.info("scheduled re-clustering wrote nothing: %s", result.message)
     if work.lenses is not None:
         logger.info("gave an audit lens to %s reports", work.lenses.fill())
     if work.publisher is not None:

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
@@ -44,11 +45,14 @@ class ThemeCorrections:
         *,
         min_reporters: int,
         kind: str = "painpoint",
+        embedding_model: str | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._session_factory = session_factory
         self.min_reporters = min_reporters
         self.kind = kind
+        # A split reads only vectors of this model (None: any), as the re-clustering does.
+        self.embedding_model = embedding_model
         self._clock = clock
 
     def rename(self, *, theme_id: int, title: str, actor: str) -> Correction:
@@ -97,6 +101,8 @@ class ThemeCorrections:
             row = session.get(PainPoint, painpoint_id)
             if row is None:
                 raise CorrectionError(f"There is no report #{painpoint_id}.")
+            if row.theme_id == target.id:
+                raise CorrectionError(f"Report #{painpoint_id} is already in theme #{theme_id}.")
             before = row.theme_id
             row.theme_id = row.pinned_theme_id = target.id
             detail: dict[str, object] = {"report": painpoint_id, "from": before, "to": target.id}
@@ -111,29 +117,31 @@ class ThemeCorrections:
         return Correction(f"Report #{painpoint_id} is now in theme #{theme_id}.", (theme_id,))
 
     def split(self, *, theme_id: int, actor: str) -> Correction:
-        """Split a theme in two by meaning; the larger part keeps the theme's id."""
+        """Split a theme in two by meaning; the larger part keeps the theme's id.
+
+        The two parts are found outside the writer lock (k-means and a title take time,
+        and other people's clicks wait on that lock); the write then checks that the
+        theme's reports are still the ones that were split.
+        """
+        rows = self._split_rows(theme_id)
+        vectors = np.vstack([from_bytes(bytes(row.embedding)) for row in rows])
+        labels = _two_parts(vectors)
+        if labels.min() == labels.max():
+            raise CorrectionError("Its reports are too alike to split in two.")
+        if (labels == 0).sum() < (labels == 1).sum():
+            labels = 1 - labels  # the larger part keeps the theme
+        part = _describe_part(rows, labels, vectors, self.min_reporters)
+        moved = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 1]
+        kept = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 0]
         with self._writing() as session:
             theme = self._theme(session, theme_id)
-            rows = session.execute(
-                select(PainPoint.id, PainPoint.text, PainPoint.reporter, PainPoint.embedding)
-                .where(PainPoint.theme_id == theme.id, PainPoint.embedding.is_not(None))
-                .order_by(PainPoint.id)
-            ).all()
-            if len(rows) < 4:
-                raise CorrectionError("A theme needs at least four embedded reports to split.")
-            vectors = np.vstack([from_bytes(bytes(row.embedding)) for row in rows])
-            labels = _two_parts(vectors)
-            if labels.min() == labels.max():
-                raise CorrectionError("Its reports are too alike to split in two.")
-            if (labels == 0).sum() < (labels == 1).sum():
-                labels = 1 - labels  # the larger part keeps the theme
-            part = _describe_part(rows, labels, vectors, self.min_reporters)
+            now = session.scalars(self._split_query(theme.id, PainPoint.id)).all()
+            if list(now) != sorted(kept + moved):
+                raise CorrectionError(f"Theme #{theme_id} changed while it was split; try again.")
             new = Theme(kind=theme.kind, title=part.title, status="new", created_at=self._clock())
             new.keywords = list(part.keywords)
             session.add(new)
             session.flush()
-            moved = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 1]
-            kept = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 0]
             session.execute(
                 update(PainPoint)
                 .where(PainPoint.id.in_(moved))
@@ -145,11 +153,33 @@ class ThemeCorrections:
             self._log(session, theme.id, "split", actor, {"into": new.id, "moved": len(moved)})
             self._log(session, new.id, "split_from", actor, {"from": theme.id})
             self._recount(session, [theme, new])
-            new_id = new.id
-        return Correction(
-            f"Theme #{theme_id} is split: {len(moved)} reports are now theme #{new_id}.",
-            (theme_id, new_id),
+            new_id, shown = new.id, min(theme.reporters, new.reporters) >= self.min_reporters
+        if shown:  # a part's size is a count of reports: shown only if both pass the rule
+            message = f"Theme #{theme_id} is split: {len(moved)} reports are now theme #{new_id}."
+        else:
+            message = f"Theme #{theme_id} is split; the new part is theme #{new_id}."
+        return Correction(message, (theme_id, new_id))
+
+    def _split_rows(self, theme_id: int) -> list[Any]:
+        """The embedded reports of an active theme, if there are enough to split."""
+        with self._session_factory() as session:
+            theme = self._theme(session, theme_id)
+            columns = (PainPoint.id, PainPoint.text, PainPoint.reporter, PainPoint.embedding)
+            rows = list(session.execute(self._split_query(theme.id, *columns)).all())
+        if len(rows) < 4:
+            raise CorrectionError("A theme needs at least four embedded reports to split.")
+        return rows
+
+    def _split_query(self, theme_id: int, *columns: Any) -> Select[Any]:
+        """The theme's embedded reports (of this model), in id order."""
+        query = (
+            select(*columns)
+            .where(PainPoint.theme_id == theme_id, PainPoint.embedding.is_not(None))
+            .order_by(PainPoint.id)
         )
+        if self.embedding_model is not None:
+            query = query.where(PainPoint.embedding_model == self.embedding_model)
+        return query
 
     # -- helpers ---------------------------------------------------------------------------
     @contextmanager

@@ -134,9 +134,12 @@ def _history(
         for label, target in run.match.mapping.items()
         if label in theme_for_label
     }
+    # A theme a manager's pins keep (the part a manager split off, the target of a move) is
+    # not merged, even where the engine finds its reports in another theme's cluster.
+    kept_by_pins = {theme_id for theme_id in run.pins.values() if theme_id in active}
     for survivor, absorbed in run.match.merges.items():
         for old_id in absorbed:
-            if not isinstance(old_id, int) or old_id not in active:
+            if not isinstance(old_id, int) or old_id not in active or old_id in kept_by_pins:
                 continue
             if survivor in ids_of:
                 # Rows past retention were not clustered: they follow the merge.

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme
 from bot.db.session import SessionFactory, writer_lock
@@ -26,7 +27,14 @@ from clustering.stability import ThemeId, match_clusters, warm_start_labels
 logger = logging.getLogger(__name__)
 
 PipelineFactory = Callable[[], ThemePipeline]
+# The active themes and every (report, pinned theme): what managers' corrections set.
+Corrections = tuple[frozenset[int], frozenset[tuple[int, int]]]
 NEW_THEME_PREFIX = "new:"
+RECLUSTER_ATTEMPTS = 3
+CORRECTED_DURING_RUN = (
+    "Managers corrected themes during each try of this re-clustering; their corrections "
+    "stand, and the next scheduled run clusters again."
+)
 __all__ = ["PipelineFactory", "ReclusterResult", "ThemeService"]
 
 
@@ -51,64 +59,106 @@ class ThemeService:
         self._lock = threading.Lock()
 
     def recluster(self, *, show_progress: bool = False) -> ReclusterResult:
-        """Embed what is missing, cluster everything, and write themes and assignments."""
+        """Embed what is missing, cluster everything, and write themes and assignments.
+
+        A manager's correction made while the engine runs wins: the run is written only if
+        the pins and active themes it started from are unchanged, else it starts again (at
+        most ``RECLUSTER_ATTEMPTS`` times) and, failing that, writes nothing.
+        """
         with self._lock:
             self.embeddings.embed_pending(show_progress=show_progress)
-            started = self._clock()
-            rows, themes, old_centroids = self._load()
-            if not rows:
-                return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
-            item_ids = [row.id for row in rows]
-            old_assignments: dict[Hashable, ThemeId] = {
-                row.id: row.theme_id for row in rows if row.theme_id in themes
-            }
-            vectors = np.vstack([from_bytes(bytes(row.embedding or b"")) for row in rows])
-            result = self._pipeline_factory().fit(
-                [row.text for row in rows],
-                vectors,
-                reporter_ids=[row.reporter for row in rows],
-                init_labels=warm_start_labels(item_ids, old_assignments),
-            )
-            if not result.enough_data:
-                return ReclusterResult(len(rows), 0, len(rows), 0, None, False, result.message)
-            fresh = (f"{NEW_THEME_PREFIX}{n}" for n in itertools.count())
-            match = match_clusters(
-                old_assignments,
-                old_centroids,
-                result.labels,
-                item_ids,
-                result.centroids,
-                id_factory=lambda: next(fresh),
-            )
-            run = Run(
-                kind=self.kind,
-                model=self.embeddings.model_name,
-                item_ids=item_ids,
-                reporters={row.id: row.reporter for row in rows},
-                pins={row.id: row.pinned_theme_id for row in rows if row.pinned_theme_id},
-                result=result,
-                match=match,
-                old_assignments=old_assignments,
-                started=started,
-                now=self._clock(),
-            )
-            with (
-                writer_lock(self._session_factory),
-                self._session_factory() as session,
-                session.begin(),
-            ):
-                summary = write_run(session, run)
-        logger.info(
-            "re-clustered %d reports into %d themes (%d unassigned)",
-            summary.items,
-            summary.themes,
-            summary.unassigned,
-        )
-        return summary
+            for _ in range(RECLUSTER_ATTEMPTS):
+                fitted = self._fit()
+                if isinstance(fitted, ReclusterResult):
+                    return fitted
+                run, corrections_seen = fitted
+                with (
+                    writer_lock(self._session_factory),
+                    self._session_factory() as session,
+                    session.begin(),
+                ):
+                    if self._corrections(session) != corrections_seen:
+                        logger.info("themes were corrected during the re-clustering; again")
+                        continue
+                    summary = write_run(session, run)
+                logger.info(
+                    "re-clustered %d reports into %d themes (%d unassigned)",
+                    summary.items,
+                    summary.themes,
+                    summary.unassigned,
+                )
+                return summary
+        return ReclusterResult(0, 0, 0, 0, None, False, CORRECTED_DURING_RUN)
 
-    def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray]]:
-        """The clustered reports (with their pins), the active themes and their centres."""
-        with self._session_factory() as session:
+    def _fit(self) -> tuple[Run, Corrections] | ReclusterResult:
+        """Cluster the stored reports; the run to write and the corrections it started from."""
+        started = self._clock()
+        rows, themes, old_centroids, corrections_seen = self._load()
+        if not rows:
+            return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
+        item_ids = [row.id for row in rows]
+        old_assignments: dict[Hashable, ThemeId] = {
+            row.id: row.theme_id for row in rows if row.theme_id in themes
+        }
+        vectors = np.vstack([from_bytes(bytes(row.embedding or b"")) for row in rows])
+        result = self._pipeline_factory().fit(
+            [row.text for row in rows],
+            vectors,
+            reporter_ids=[row.reporter for row in rows],
+            init_labels=warm_start_labels(item_ids, old_assignments),
+        )
+        if not result.enough_data:
+            return ReclusterResult(len(rows), 0, len(rows), 0, None, False, result.message)
+        fresh = (f"{NEW_THEME_PREFIX}{n}" for n in itertools.count())
+        match = match_clusters(
+            old_assignments,
+            old_centroids,
+            result.labels,
+            item_ids,
+            result.centroids,
+            id_factory=lambda: next(fresh),
+        )
+        run = Run(
+            kind=self.kind,
+            model=self.embeddings.model_name,
+            item_ids=item_ids,
+            reporters={row.id: row.reporter for row in rows},
+            pins={row.id: row.pinned_theme_id for row in rows if row.pinned_theme_id},
+            result=result,
+            match=match,
+            old_assignments=old_assignments,
+            started=started,
+            now=self._clock(),
+        )
+        return run, corrections_seen
+
+    def _clustered(self) -> tuple[Any, ...]:
+        """Which stored reports a re-clustering reads."""
+        return (
+            PainPoint.embedding_model == self.embeddings.model_name,
+            PainPoint.embedding.is_not(None),
+            # Past retention: no text to cluster; the row keeps its theme.
+            PainPoint.text_removed_at.is_(None),
+        )
+
+    def _corrections(self, session: Session) -> Corrections:
+        """The active themes and every pin of the clustered reports: what managers set."""
+        themes = session.scalars(
+            select(Theme.id).where(Theme.kind == self.kind, Theme.active.is_(True))
+        ).all()
+        pins = session.execute(
+            select(PainPoint.id, PainPoint.pinned_theme_id).where(
+                PainPoint.pinned_theme_id.is_not(None), *self._clustered()
+            )
+        ).all()
+        return frozenset(themes), frozenset(
+            (row_id, theme_id) for row_id, theme_id in pins if theme_id is not None
+        )
+
+    def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray], Corrections]:
+        """The clustered reports (with their pins), the active themes, their centres and the
+        corrections as they stand (read in one transaction)."""
+        with self._session_factory() as session, session.begin():
             rows = session.execute(
                 select(
                     PainPoint.id,
@@ -118,12 +168,7 @@ class ThemeService:
                     PainPoint.pinned_theme_id,
                     PainPoint.embedding,
                 )
-                .where(
-                    PainPoint.embedding_model == self.embeddings.model_name,
-                    PainPoint.embedding.is_not(None),
-                    # Past retention: no text to cluster; the row keeps its theme.
-                    PainPoint.text_removed_at.is_(None),
-                )
+                .where(*self._clustered())
                 .order_by(PainPoint.id)
             ).all()
             themes = session.execute(
@@ -131,10 +176,11 @@ class ThemeService:
                     Theme.kind == self.kind, Theme.active.is_(True)
                 )
             ).all()
+            corrections_seen = self._corrections(session)
         old_centroids: dict[ThemeId, np.ndarray] = {
             theme_id: from_bytes(bytes(centroid)) for theme_id, centroid in themes if centroid
         }
-        return list(rows), {theme_id for theme_id, _ in themes}, old_centroids
+        return list(rows), {theme_id for theme_id, _ in themes}, old_centroids, corrections_seen
 
     def assign_new(self, painpoint_ids: Sequence[int]) -> dict[int, int]:
         """Embed new reports and let each join its nearest theme by the engine's own rule.

@@ -21,6 +21,8 @@ class _Recorder:
         class _Result:
             themes = 3
             unassigned = 1
+            enough_data = True
+            message = ""
 
         return _Result()
 
