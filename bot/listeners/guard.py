@@ -79,19 +79,31 @@ def answer_failure(args: Args, error: Exception) -> None:
         )
 
 
-def tell(body: dict[str, Any], client: WebClient, respond: Respond, text: str) -> None:
+_SPENT_TRIGGER = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+
+
+def tell(
+    body: dict[str, Any], client: WebClient, respond: Respond, text: str, *, title: str = "Sorry"
+) -> None:
     """Say one thing to the person behind this request, wherever Slack lets us.
 
-    A response URL when there is one; inside a modal, a small modal pushed on top of it; in a
-    DM conversation, a reply in the message's thread; otherwise a direct message.
+    A response URL when there is one; inside a modal, a small modal pushed on top of it (a
+    direct message once its trigger is spent); in a DM conversation, a reply in the
+    message's thread; otherwise a direct message. ``title`` heads the pushed modal: a
+    refusal says "Sorry", a change that was made says "Done".
     """
     message, blocks = notice(text)
     if body.get("response_url"):
         respond(text=message, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
     if body.get("view") and body.get("trigger_id") and kind_of(body) == "block_actions":
-        client.views_push(trigger_id=body["trigger_id"], view=confirmation_view("Sorry", text))
-        return
+        try:
+            client.views_push(trigger_id=body["trigger_id"], view=confirmation_view(title, text))
+            return
+        except SlackApiError as exc:
+            # A trigger lasts 3 s and works once: after slow work, say it in a DM instead.
+            if exc.response.get("error") not in _SPENT_TRIGGER:
+                raise
     event = body.get("event") or {}
     if kind_of(body) == "event_callback":
         if _is_person_in_dm(event):

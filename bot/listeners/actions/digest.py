@@ -144,8 +144,8 @@ def handle_send_suggested_lesson(
     deps = deps_of(context)
     user_id = user_of(body, context)
 
-    def say(text: str) -> None:
-        tell(body, client, respond, text)
+    def say(text: str, title: str = "Sorry") -> None:
+        tell(body, client, respond, text, title=title)
 
     if not (
         deps.roles.has_role(user_id, Role.MANAGER) or deps.roles.has_role(user_id, Role.TRAINER)
@@ -173,5 +173,6 @@ def handle_send_suggested_lesson(
     say(
         f"Scheduled nudge campaign *#{campaign.id}*: _{campaign.content}_ goes now to the "
         "people who reported this theme and asked to be kept posted. Follow it with "
-        f"`/nudge stats {campaign.id}`."
+        f"`/nudge stats {campaign.id}`.",
+        title="Done",
     )

@@ -52,7 +52,7 @@ def _tell_outcome(
         reason = f"{str(exc)[:1].upper()}{str(exc)[1:]}"
         tell(body, client, respond, reason if reason.endswith(".") else f"{reason}.")
         return
-    tell(body, client, respond, message)
+    tell(body, client, respond, message, title="Done")
 
 
 def handle_rename(

@@ -110,6 +110,24 @@ def test_a_manager_merges_one_theme_into_another(
         assert merged is not None and not merged.active
     [told] = stand_in.wait_for("views.push")
     assert "Merged #" in json.dumps(told.params["view"])
+    assert told.params["view"]["title"]["text"] == "Done"  # a change made is not a "Sorry"
+
+
+def test_after_slow_work_the_outcome_comes_by_direct_message_when_the_trigger_is_spent(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    wifi = seed_theme(session_factory, "Office wifi drops", reporters=3)
+    stand_in.fail("views.push", error="expired_trigger_id")  # a trigger lasts 3 s
+
+    assert sender.interactive(merge_choice(wifi.theme_id, vpn.theme_id)).status == 200
+    drain(app)
+
+    [dm] = stand_in.wait_for("chat.postMessage")
+    assert dm.params["channel"] == "UMANAGER" and "Merged #" in dm.params["text"]
+    with session_factory() as session:
+        merged = session.get(Theme, wifi.theme_id)
+        assert merged is not None and not merged.active
 
 
 def test_anyone_else_is_refused_inside_the_modal_and_nothing_changes(
