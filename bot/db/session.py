@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +66,21 @@ def writer_lock(session_factory: SessionFactory) -> AbstractContextManager[objec
     key = bind.url.render_as_string(hide_password=True)
     with _SQLITE_WRITERS_GUARD:
         return _SQLITE_WRITERS.setdefault(key, threading.Lock())
+
+
+# Key of the PostgreSQL advisory lock that serialises writes to themes (see `lock_themes`).
+THEMES_LOCK_KEY = 0x7041_7468  # "pAth"
+
+
+def lock_themes(session: Session) -> None:
+    """Hold every other writer of themes off until this transaction ends (PostgreSQL).
+
+    A re-clustering checks that no manager corrected themes while it ran and then writes;
+    a correction committed between that check and the write would be overwritten. On
+    SQLite `writer_lock` already serialises them within the one process that may write.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": THEMES_LOCK_KEY})
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
-from bot.db.session import SessionFactory, writer_lock
+from bot.db.session import SessionFactory, lock_themes, writer_lock
 from bot.domain.time import utc_now
 from bot.services.embeddings import from_bytes
 from bot.services.pilot_writes import follow_merge
@@ -102,7 +102,7 @@ class ThemeCorrections:
             if row is None:
                 raise CorrectionError(f"There is no report #{painpoint_id}.")
             if row.theme_id == target.id:
-                raise CorrectionError(f"Report #{painpoint_id} is already in theme #{theme_id}.")
+                return self._keep(session, row, target.id, actor)
             before = row.theme_id
             row.theme_id = row.pinned_theme_id = target.id
             detail: dict[str, object] = {"report": painpoint_id, "from": before, "to": target.id}
@@ -115,6 +115,14 @@ class ThemeCorrections:
                     touched.append(old)
             self._recount(session, touched)
         return Correction(f"Report #{painpoint_id} is now in theme #{theme_id}.", (theme_id,))
+
+    def _keep(self, session: Session, row: PainPoint, theme_id: int, actor: str) -> Correction:
+        """A "move" to the theme a report is in: pin it there, so the engine cannot move it."""
+        if row.pinned_theme_id == theme_id:
+            raise CorrectionError(f"Report #{row.id} is already in theme #{theme_id}.")
+        row.pinned_theme_id = theme_id
+        self._log(session, theme_id, "kept", actor, {"report": row.id})
+        return Correction(f"Report #{row.id} stays in theme #{theme_id} for good.", (theme_id,))
 
     def split(self, *, theme_id: int, actor: str) -> Correction:
         """Split a theme in two by meaning; the larger part keeps the theme's id.
@@ -189,6 +197,7 @@ class ThemeCorrections:
             self._session_factory() as session,
             session.begin(),
         ):
+            lock_themes(session)
             yield session
 
     def _theme(self, session: Session, theme_id: int) -> Theme:

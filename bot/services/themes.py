@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme
-from bot.db.session import SessionFactory, writer_lock
+from bot.db.session import SessionFactory, lock_themes, writer_lock
 from bot.domain.time import utc_now
 from bot.services.embeddings import EmbeddingService, from_bytes
 from bot.services.theme_writer import ReclusterResult, Run, write_run
@@ -32,8 +32,8 @@ Corrections = tuple[frozenset[int], frozenset[tuple[int, int]]]
 NEW_THEME_PREFIX = "new:"
 RECLUSTER_ATTEMPTS = 3
 CORRECTED_DURING_RUN = (
-    "Managers corrected themes during each try of this re-clustering; their corrections "
-    "stand, and the next scheduled run clusters again."
+    "Themes were corrected during each try of this re-clustering; nothing was written over "
+    "the corrections, and the next scheduled run clusters again."
 )
 __all__ = ["PipelineFactory", "ReclusterResult", "ThemeService"]
 
@@ -77,7 +77,8 @@ class ThemeService:
                     self._session_factory() as session,
                     session.begin(),
                 ):
-                    if self._corrections(session) != corrections_seen:
+                    lock_themes(session)
+                    if self._corrections(session, run.item_ids) != corrections_seen:
                         logger.info("themes were corrected during the re-clustering; again")
                         continue
                     summary = write_run(session, run)
@@ -141,24 +142,31 @@ class ThemeService:
             PainPoint.text_removed_at.is_(None),
         )
 
-    def _corrections(self, session: Session) -> Corrections:
-        """The active themes and every pin of the clustered reports: what managers set."""
+    def _corrections(self, session: Session, item_ids: Sequence[int]) -> Corrections:
+        """The active themes, and the pins of the run's reports: what managers set."""
         themes = session.scalars(
             select(Theme.id).where(Theme.kind == self.kind, Theme.active.is_(True))
         ).all()
+        in_run = set(item_ids)
         pins = session.execute(
             select(PainPoint.id, PainPoint.pinned_theme_id).where(
-                PainPoint.pinned_theme_id.is_not(None), *self._clustered()
+                PainPoint.pinned_theme_id.is_not(None)
             )
         ).all()
         return frozenset(themes), frozenset(
-            (row_id, theme_id) for row_id, theme_id in pins if theme_id is not None
+            (row_id, theme_id) for row_id, theme_id in pins if row_id in in_run and theme_id
         )
 
     def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray], Corrections]:
-        """The clustered reports (with their pins), the active themes, their centres and the
-        corrections as they stand (read in one transaction)."""
-        with self._session_factory() as session, session.begin():
+        """The clustered reports (with their pins), the active themes and their centres, and
+        what managers had set: the themes and pins this run starts from."""
+        with self._session_factory() as session:
+            # themes before reports: a correction in between shows in the reports' pins
+            themes = session.execute(
+                select(Theme.id, Theme.centroid).where(
+                    Theme.kind == self.kind, Theme.active.is_(True)
+                )
+            ).all()
             rows = session.execute(
                 select(
                     PainPoint.id,
@@ -171,16 +179,12 @@ class ThemeService:
                 .where(*self._clustered())
                 .order_by(PainPoint.id)
             ).all()
-            themes = session.execute(
-                select(Theme.id, Theme.centroid).where(
-                    Theme.kind == self.kind, Theme.active.is_(True)
-                )
-            ).all()
-            corrections_seen = self._corrections(session)
         old_centroids: dict[ThemeId, np.ndarray] = {
             theme_id: from_bytes(bytes(centroid)) for theme_id, centroid in themes if centroid
         }
-        return list(rows), {theme_id for theme_id, _ in themes}, old_centroids, corrections_seen
+        active = {theme_id for theme_id, _ in themes}
+        pins = frozenset((row.id, row.pinned_theme_id) for row in rows if row.pinned_theme_id)
+        return list(rows), active, old_centroids, (frozenset(active), pins)
 
     def assign_new(self, painpoint_ids: Sequence[int]) -> dict[int, int]:
         """Embed new reports and let each join its nearest theme by the engine's own rule.

@@ -120,8 +120,6 @@ def test_a_managers_title_is_logged_and_never_overwritten(
         lambda c, t, sf: c.merge(into=t[0], others=[999_999], actor="U"),
         lambda c, t, sf: c.move(painpoint_id=999_999, theme_id=t[0], actor="U"),
         lambda c, t, sf: c.split(theme_id=999_999, actor="U"),
-        # already there: no history entry claiming it moved
-        lambda c, t, sf: c.move(painpoint_id=min(members(sf, t[0])), theme_id=t[0], actor="U"),
     ],
 )
 def test_impossible_corrections_are_refused_with_one_line(
@@ -132,7 +130,6 @@ def test_impossible_corrections_are_refused_with_one_line(
         attempt(corrections(session_factory), clustered, session_factory)  # type: ignore[operator]
     assert "\n" not in str(refused.value) and str(refused.value)
     assert _assignments(session_factory) == before
-    assert events(session_factory, "moved_in") == []
 
 
 def test_new_reports_join_by_the_learned_threshold_and_one_offs_wait(
@@ -267,3 +264,22 @@ def test_a_split_refuses_when_the_theme_changed_while_its_parts_were_found(
         corrections(session_factory).split(theme_id=clustered[0], actor="UMANAGER")
     assert events(session_factory, "split") == []
     assert _assignments(session_factory)[report] == clustered[1]
+
+
+def test_moving_a_report_to_its_own_theme_pins_it_there_and_twice_is_refused(
+    session_factory: SessionFactory, clustered: list[int]
+) -> None:
+    report = min(members(session_factory, clustered[0]))
+    service = corrections(session_factory)
+
+    kept = service.move(painpoint_id=report, theme_id=clustered[0], actor="UMANAGER")
+
+    assert kept.message == f"Report #{report} stays in theme #{clustered[0]} for good."
+    assert events(session_factory, "moved_in") == []  # it did not move
+    [event] = events(session_factory, "kept")
+    assert event.actor == "UMANAGER" and event.detail == {"report": report}
+    with session_factory() as session:
+        row = session.get(PainPoint, report)
+        assert row is not None and row.pinned_theme_id == clustered[0]
+    with pytest.raises(CorrectionError, match="already in theme"):
+        service.move(painpoint_id=report, theme_id=clustered[0], actor="UMANAGER")
