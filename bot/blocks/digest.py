@@ -30,7 +30,7 @@ from bot.blocks.common import (
     escape_mrkdwn,
     to_dicts,
 )
-from bot.blocks.themes import correction_actions
+from bot.blocks.themes import correction_actions, movable_quotes
 from bot.domain.capture import CATEGORIES
 from bot.domain.text import shorten
 from bot.domain.themes import (
@@ -243,7 +243,7 @@ def theme_details_view(
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=shorten(theme_headline(summary), 3000))),
         _theme_facts(summary),
-        *_theme_notes(summary, suggestions),
+        *_theme_notes(summary, suggestions, others),
         ActionsBlock(block_id=f"theme_pilot:{summary.id}", elements=[pilot_button(summary)]),
         correction_actions(summary, others),
     ]
@@ -281,8 +281,11 @@ def _theme_facts(summary: ThemeSummary) -> SectionBlock:
     )
 
 
-def _theme_notes(summary: ThemeSummary, suggestions: Sequence[str]) -> list[Block]:
-    """Keywords, quotes, why it will not be fixed and suggested lessons, where there are any."""
+def _theme_notes(
+    summary: ThemeSummary, suggestions: Sequence[str], others: Sequence[ThemeSummary]
+) -> list[Block]:
+    """Keywords, quotes (each movable to one of `others`), why it will not be fixed and
+    suggested lessons, where there are any."""
     blocks: list[Block] = []
     if summary.keywords:
         blocks.append(
@@ -292,14 +295,7 @@ def _theme_notes(summary: ThemeSummary, suggestions: Sequence[str]) -> list[Bloc
                 )
             )
         )
-    if summary.quotes:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=shorten("*In their words*\n" + _quote_lines(summary.quotes, 3, 600), 3000)
-                )
-            )
-        )
+    blocks += movable_quotes(summary, others)
     if summary.status_reason:
         blocks.append(
             SectionBlock(

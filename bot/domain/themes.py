@@ -93,6 +93,8 @@ class ThemeSummary:
     # Each reporter counted once; `hours_per_week` above is its estimate (0 below k answers).
     impact: Impact | None = None
     running_pilot: int | None = None
+    # The report each quote comes from (same order as `quotes`): a manager may move it.
+    quote_ids: list[int | None] = field(default_factory=list)
 
     @property
     def trend(self) -> float | None:
@@ -217,3 +219,15 @@ class StatusOutcome:
     result: StatusResult | None
     refusal: str | None = None
     reached: int = 0
+
+
+def quoted_reports(quotes: Sequence[str], reports: Sequence[tuple[int, str]]) -> list[int | None]:
+    """The id of the report each quote was taken from (None if none), each report used once."""
+    used: set[int] = set()
+    ids: list[int | None] = []
+    for quote in quotes:
+        report = next((i for i, text in reports if text == quote and i not in used), None)
+        if report is not None:
+            used.add(report)
+        ids.append(report)
+    return ids

@@ -32,6 +32,7 @@ from bot.domain.themes import (
     StatusChange,
     ThemeSummary,
     is_spike,
+    quoted_reports,
     weekly_counts,
 )
 from bot.domain.time import aware
@@ -273,6 +274,7 @@ class ThemeInsights:
             size=len(current),
             reporters=len({m.reporter for m in current}),
             quotes=quotes,
+            quote_ids=quoted_reports(quotes, [(m.id, m.text) for m in quotable]),
             hours_per_week=impact.hours_per_week or 0.0,
             categories=dict(Counter(m.category for m in current if m.category)),
             frequencies=dict(Counter(m.frequency for m in current if m.frequency)),

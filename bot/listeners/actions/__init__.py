@@ -25,6 +25,7 @@ def register(app: App) -> None:
     app.action(ids.THEME_SPLIT)(guarded(themes.handle_split))
     app.action(ids.THEME_MERGE)(guarded(themes.handle_merge))
     app.action(ids.THEME_LENS)(guarded(themes.handle_lens))
+    app.action(ids.THEME_MOVE)(guarded(themes.handle_move))
     for feedback in ids.FEEDBACK_ACTIONS:
         app.action(feedback)(guarded(nudges.handle_feedback))
     app.action(re.compile(rf"^{ids.QUIZ_ACTION_PREFIX}\d+$"))(guarded(nudges.handle_quiz))

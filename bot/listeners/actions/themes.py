@@ -1,4 +1,5 @@
-"""A manager corrects a theme from its details modal: rename, merge, split, lens (managers)."""
+"""A manager corrects a theme from its details modal: rename, merge, split, lens, and moving a
+quoted report to another theme (managers)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.domain.roles import Role
 from bot.listeners.context import deps_of
 from bot.listeners.guard import tell
 from bot.services.lenses import LensError
-from bot.services.theme_corrections import CorrectionError
+from bot.services.theme_corrections import Correction, CorrectionError, ThemeCorrections
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -88,22 +89,46 @@ def handle_split(
     )
 
 
-def handle_merge(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
-) -> None:
-    """Merge this theme into the one chosen in the select."""
-    ack()
-    deps = deps_of(context)
-    actor = _manager(deps, body, client, respond)
-    source, target = _chosen(body)
-    if actor is None or not (source.isdigit() and target.isdigit()):
-        return
-    _tell_outcome(
-        body,
-        client,
-        respond,
-        lambda: deps.corrections.merge(into=int(target), others=[int(source)], actor=actor).message,
-    )
+# A correction chosen in a select whose value is `<first id>:<second id>`.
+ChoiceCorrection = Callable[[ThemeCorrections, int, int, str], Correction]
+
+
+def _choice_listener(change: ChoiceCorrection, doc: str) -> Callable[..., None]:
+    """A listener for a select whose chosen value names the two ids `change` needs."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        ack()
+        deps = deps_of(context)
+        actor = _manager(deps, body, client, respond)
+        first, second = _chosen(body)
+        if actor is None or not (first.isdigit() and second.isdigit()):
+            return
+        corrections = deps.corrections
+        _tell_outcome(
+            body,
+            client,
+            respond,
+            lambda: change(corrections, int(first), int(second), actor).message,
+        )
+
+    listener.__doc__ = doc
+    return listener
+
+
+handle_merge = _choice_listener(
+    lambda corrections, source, target, actor: corrections.merge(
+        into=target, others=[source], actor=actor
+    ),
+    "Merge this theme into the one chosen in the select.",
+)
+handle_move = _choice_listener(
+    lambda corrections, report, theme, actor: corrections.move(
+        painpoint_id=report, theme_id=theme, actor=actor
+    ),
+    "Move the quoted report to the theme chosen in its select, for good.",
+)
 
 
 def handle_lens(

@@ -1,5 +1,5 @@
-"""Managers correct themes from the details modal (rename, merge, split); anyone else is
-refused inside the modal and nothing changes."""
+"""Managers correct themes from the details modal (rename, merge, split, move a quoted report);
+anyone else is refused inside the modal and nothing changes."""
 
 from __future__ import annotations
 
@@ -46,6 +46,19 @@ def merge_choice(source: int, target: int, user: str = "UMANAGER") -> dict[str, 
     return choice_in_modal(ids.THEME_MERGE, source, f"{source}:{target}", user)
 
 
+def move_choice(report: int, target: int, user: str = "UMANAGER") -> dict[str, Any]:
+    return choice_in_modal(ids.THEME_MOVE, target, f"{report}:{target}", user)
+
+
+def quote_moves(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The "Move to…" selects beside the quotes of a theme details modal."""
+    return [
+        block["accessory"]
+        for block in view["blocks"]
+        if (block.get("accessory") or {}).get("action_id") == ids.THEME_MOVE
+    ]
+
+
 def test_the_details_modal_offers_the_corrections(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
 ) -> None:
@@ -67,6 +80,15 @@ def test_the_details_modal_offers_the_corrections(
     ]
     assert {ids.THEME_RENAME, ids.THEME_SPLIT, ids.THEME_MERGE} <= set(actions)
     assert "Expense approvals wait" in json.dumps(view)
+    with session_factory() as session:
+        reports = set(
+            session.scalars(select(PainPoint.id).where(PainPoint.theme_id == vpn.theme_id))
+        )
+    moves = quote_moves(view)
+    assert moves, "each quote can be moved"
+    for move in moves:
+        report, target = move["options"][0]["value"].split(":")
+        assert int(report) in reports and int(target) != vpn.theme_id
 
 
 def test_a_manager_renames_a_theme_and_the_title_is_locked(
@@ -130,6 +152,28 @@ def test_after_slow_work_the_outcome_comes_by_direct_message_when_the_trigger_is
         assert merged is not None and not merged.active
 
 
+def test_a_manager_moves_a_quoted_report_and_it_stays_moved(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    wifi = seed_theme(session_factory, "Office wifi drops", reporters=3)
+    with session_factory() as session:
+        report = min(
+            session.scalars(select(PainPoint.id).where(PainPoint.theme_id == vpn.theme_id))
+        )
+
+    assert sender.interactive(move_choice(report, wifi.theme_id)).status == 200
+    drain(app)
+
+    with session_factory() as session:
+        row = session.get(PainPoint, report)
+        assert row is not None and row.theme_id == row.pinned_theme_id == wifi.theme_id
+        [event] = session.scalars(select(ThemeEvent).where(ThemeEvent.kind == "moved_in")).all()
+        assert event.actor == "UMANAGER"
+    [told] = stand_in.wait_for("views.push")
+    assert f"Report #{report} is now in theme #{wifi.theme_id}." in json.dumps(told.params["view"])
+
+
 def test_anyone_else_is_refused_inside_the_modal_and_nothing_changes(
     sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
 ) -> None:
@@ -140,11 +184,12 @@ def test_anyone_else_is_refused_inside_the_modal_and_nothing_changes(
         in_modal(ids.THEME_RENAME, str(vpn.theme_id), user="U100"),
         in_modal(ids.THEME_SPLIT, str(vpn.theme_id), user="U100"),
         merge_choice(wifi.theme_id, vpn.theme_id, user="U100"),
+        move_choice(1, wifi.theme_id, user="U100"),
     ):
         assert sender.interactive(payload).status == 200
     drain(app)
 
-    pushed = stand_in.wait_for("views.push", 3)
+    pushed = stand_in.wait_for("views.push", 4)
     assert all("for managers" in json.dumps(call.params["view"]) for call in pushed)
     with session_factory() as session:
         assert session.scalars(select(ThemeEvent).where(ThemeEvent.actor == "U100")).all() == []
