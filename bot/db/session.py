@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -68,19 +69,23 @@ def writer_lock(session_factory: SessionFactory) -> AbstractContextManager[objec
         return _SQLITE_WRITERS.setdefault(key, threading.Lock())
 
 
-# Key of the PostgreSQL advisory lock that serialises writes to themes (see `lock_themes`).
+# Key of the PostgreSQL advisory lock that serialises writes to themes (see `theme_writes`).
 THEMES_LOCK_KEY = 0x7041_7468  # "pAth"
 
 
-def lock_themes(session: Session) -> None:
-    """Hold every other writer of themes off until this transaction ends (PostgreSQL).
+@contextmanager
+def theme_writes(session_factory: SessionFactory) -> Iterator[Session]:
+    """A transaction that writes themes, taking turns with every other one.
 
     A re-clustering checks that no manager corrected themes while it ran and then writes;
     a correction committed between that check and the write would be overwritten. On
-    SQLite `writer_lock` already serialises them within the one process that may write.
+    SQLite `writer_lock` serialises them within the one process that may write; on
+    PostgreSQL a transaction advisory lock does, across processes.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": THEMES_LOCK_KEY})
+    with writer_lock(session_factory), session_factory() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": THEMES_LOCK_KEY})
+        yield session
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -4,8 +4,7 @@ its theme, and a title a manager gave is never overwritten."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme, ThemeEvent
-from bot.db.session import SessionFactory, lock_themes, writer_lock
+from bot.db.session import SessionFactory, theme_writes
 from bot.domain.time import utc_now
 from bot.services.embeddings import from_bytes
 from bot.services.pilot_writes import follow_merge
@@ -60,7 +59,7 @@ class ThemeCorrections:
         title = " ".join(title.split())[:MAX_TITLE]
         if not title:
             raise CorrectionError("A title cannot be empty.")
-        with self._writing() as session:
+        with theme_writes(self._session_factory) as session:
             theme = self._theme(session, theme_id)
             self._log(session, theme.id, "retitled", actor, {"from": theme.title, "to": title})
             theme.title = title
@@ -72,7 +71,7 @@ class ThemeCorrections:
         sources = [theme_id for theme_id in dict.fromkeys(others) if theme_id != into]
         if not sources:
             raise CorrectionError("Name at least one other theme to merge into it.")
-        with self._writing() as session:
+        with theme_writes(self._session_factory) as session:
             target = self._theme(session, into)
             for source_id in sources:
                 source = self._theme(session, source_id)
@@ -96,7 +95,7 @@ class ThemeCorrections:
 
     def move(self, *, painpoint_id: int, theme_id: int, actor: str) -> Correction:
         """Put one report in another theme for good."""
-        with self._writing() as session:
+        with theme_writes(self._session_factory) as session:
             target = self._theme(session, theme_id)
             row = session.get(PainPoint, painpoint_id)
             if row is None:
@@ -141,7 +140,7 @@ class ThemeCorrections:
         part = _describe_part(rows, labels, vectors, self.min_reporters)
         moved = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 1]
         kept = [int(row.id) for row, label in zip(rows, labels, strict=True) if label == 0]
-        with self._writing() as session:
+        with theme_writes(self._session_factory) as session:
             theme = self._theme(session, theme_id)
             now = session.scalars(self._split_query(theme.id, PainPoint.id)).all()
             if list(now) != sorted(kept + moved):
@@ -190,16 +189,6 @@ class ThemeCorrections:
         return query
 
     # -- helpers ---------------------------------------------------------------------------
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with (
-            writer_lock(self._session_factory),
-            self._session_factory() as session,
-            session.begin(),
-        ):
-            lock_themes(session)
-            yield session
-
     def _theme(self, session: Session, theme_id: int) -> Theme:
         theme = session.get(Theme, theme_id)
         if theme is None or not theme.active or theme.kind != self.kind:

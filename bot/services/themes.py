@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import PainPoint, Theme
-from bot.db.session import SessionFactory, lock_themes, writer_lock
+from bot.db.session import SessionFactory, theme_writes, writer_lock
 from bot.domain.time import utc_now
 from bot.services.embeddings import EmbeddingService, from_bytes
 from bot.services.theme_writer import ReclusterResult, Run, write_run
@@ -27,8 +27,6 @@ from clustering.stability import ThemeId, match_clusters, warm_start_labels
 logger = logging.getLogger(__name__)
 
 PipelineFactory = Callable[[], ThemePipeline]
-# The active themes and every (report, pinned theme): what managers' corrections set.
-Corrections = tuple[frozenset[int], frozenset[tuple[int, int]]]
 NEW_THEME_PREFIX = "new:"
 RECLUSTER_ATTEMPTS = 3
 CORRECTED_DURING_RUN = (
@@ -71,14 +69,9 @@ class ThemeService:
                 fitted = self._fit()
                 if isinstance(fitted, ReclusterResult):
                     return fitted
-                run, corrections_seen = fitted
-                with (
-                    writer_lock(self._session_factory),
-                    self._session_factory() as session,
-                    session.begin(),
-                ):
-                    lock_themes(session)
-                    if self._corrections(session, run.item_ids) != corrections_seen:
+                run, active_seen = fitted
+                with theme_writes(self._session_factory) as session:
+                    if self._corrections(session, run) != (active_seen, run.pins):
                         logger.info("themes were corrected during the re-clustering; again")
                         continue
                     summary = write_run(session, run)
@@ -91,10 +84,11 @@ class ThemeService:
                 return summary
         return ReclusterResult(0, 0, 0, 0, None, False, CORRECTED_DURING_RUN)
 
-    def _fit(self) -> tuple[Run, Corrections] | ReclusterResult:
-        """Cluster the stored reports; the run to write and the corrections it started from."""
+    def _fit(self) -> tuple[Run, set[int]] | ReclusterResult:
+        """Cluster the stored reports; the run to write and the active themes it started
+        from (with the pins the run holds, what managers had set)."""
         started = self._clock()
-        rows, themes, old_centroids, corrections_seen = self._load()
+        rows, themes, old_centroids = self._load()
         if not rows:
             return ReclusterResult(0, 0, 0, 0, None, False, "No reports yet.")
         item_ids = [row.id for row in rows]
@@ -131,35 +125,25 @@ class ThemeService:
             started=started,
             now=self._clock(),
         )
-        return run, corrections_seen
+        return run, themes
 
-    def _clustered(self) -> tuple[Any, ...]:
-        """Which stored reports a re-clustering reads."""
-        return (
-            PainPoint.embedding_model == self.embeddings.model_name,
-            PainPoint.embedding.is_not(None),
-            # Past retention: no text to cluster; the row keeps its theme.
-            PainPoint.text_removed_at.is_(None),
+    def _corrections(self, session: Session, run: Run) -> tuple[set[int], dict[int, int]]:
+        """The active themes, and the pins of the run's reports, as they stand now."""
+        themes = set(
+            session.scalars(
+                select(Theme.id).where(Theme.kind == self.kind, Theme.active.is_(True))
+            ).all()
         )
-
-    def _corrections(self, session: Session, item_ids: Sequence[int]) -> Corrections:
-        """The active themes, and the pins of the run's reports: what managers set."""
-        themes = session.scalars(
-            select(Theme.id).where(Theme.kind == self.kind, Theme.active.is_(True))
-        ).all()
-        in_run = set(item_ids)
+        in_run = set(run.item_ids)
         pins = session.execute(
             select(PainPoint.id, PainPoint.pinned_theme_id).where(
                 PainPoint.pinned_theme_id.is_not(None)
             )
         ).all()
-        return frozenset(themes), frozenset(
-            (row_id, theme_id) for row_id, theme_id in pins if row_id in in_run and theme_id
-        )
+        return themes, {row: theme for row, theme in pins if row in in_run and theme is not None}
 
-    def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray], Corrections]:
-        """The clustered reports (with their pins), the active themes and their centres, and
-        what managers had set: the themes and pins this run starts from."""
+    def _load(self) -> tuple[list[Any], set[int], dict[ThemeId, np.ndarray]]:
+        """The clustered reports (with their pins), the active themes and their centres."""
         with self._session_factory() as session:
             # themes before reports: a correction in between shows in the reports' pins
             themes = session.execute(
@@ -176,15 +160,18 @@ class ThemeService:
                     PainPoint.pinned_theme_id,
                     PainPoint.embedding,
                 )
-                .where(*self._clustered())
+                .where(
+                    PainPoint.embedding_model == self.embeddings.model_name,
+                    PainPoint.embedding.is_not(None),
+                    # Past retention: no text to cluster; the row keeps its theme.
+                    PainPoint.text_removed_at.is_(None),
+                )
                 .order_by(PainPoint.id)
             ).all()
         old_centroids: dict[ThemeId, np.ndarray] = {
             theme_id: from_bytes(bytes(centroid)) for theme_id, centroid in themes if centroid
         }
-        active = {theme_id for theme_id, _ in themes}
-        pins = frozenset((row.id, row.pinned_theme_id) for row in rows if row.pinned_theme_id)
-        return list(rows), active, old_centroids, (frozenset(active), pins)
+        return list(rows), {theme_id for theme_id, _ in themes}, old_centroids
 
     def assign_new(self, painpoint_ids: Sequence[int]) -> dict[int, int]:
         """Embed new reports and let each join its nearest theme by the engine's own rule.

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import SafeFormatter
-from bot.db.session import lock_themes, make_engine, make_session_factory
+from bot.db.session import make_engine, make_session_factory, theme_writes
 
 TEXT = "Ask Jane Doe about the invoices"
 
@@ -37,22 +37,18 @@ def test_a_failing_statement_is_logged_without_its_values(database_url: str) -> 
     assert type(failure.value).__name__ in logged
 
 
-def test_theme_writers_take_turns_on_postgresql(database_url: str) -> None:
+def test_theme_writers_take_turns(database_url: str) -> None:
     """A re-clustering's check-then-write and a manager's correction never interleave."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("on SQLite writer_lock serialises theme writers in the one writing process")
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
     got_the_lock = threading.Event()
 
     def second_writer() -> None:
-        with factory() as session, session.begin():
-            lock_themes(session)
+        with theme_writes(factory):
             got_the_lock.set()
 
     try:
-        with factory() as first, first.begin():
-            lock_themes(first)
+        with theme_writes(factory):
             other = threading.Thread(target=second_writer)
             other.start()
             assert not got_the_lock.wait(0.5)  # held off while the first transaction is open
