@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from theme_quality import cached_embeddings, load_set, scores  # noqa: E402
 
+from clustering.embedding import l2_normalise  # noqa: E402
 from clustering.pipeline import ThemePipeline  # noqa: E402
 
 ROWS: tuple[tuple[int, int], ...] = ((3, 6), (5, 6), (8, 10), (15, 12), (25, 12))
@@ -94,7 +95,7 @@ def draw(
 def label_coherence(x: np.ndarray, truth: np.ndarray, sample: int = 200) -> dict[int, float]:
     """Mean pairwise cosine of each label's rows (at most ``sample`` rows, seeded)."""
     rng = np.random.default_rng(0)
-    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    unit = l2_normalise(x)
     out: dict[int, float] = {}
     for label in np.unique(truth):
         rows = np.flatnonzero(truth == label)
