@@ -59,7 +59,7 @@ FEATURES = (
     "cosine to the second-nearest member",
     "mean cosine to the three nearest members",
     "relative rank (theme_small_bound.relative_ranks)",
-    "margin over the next-nearest topic centre",
+    "margin between the topic centre and the next-nearest one (absolute value)",
     "topic size",
     "topic's median member cosine",
     "centre cosine minus mean cosine to rows of other topics",
@@ -116,7 +116,10 @@ def draw_features(texts: list[str], x: np.ndarray, labels: np.ndarray, n_topic: 
                 near[min(1, len(near) - 1)],
                 near[:3].mean(),
                 ranks[i],
-                centre[i] - other[i],
+                # A topic row nearer another topic's centre would sit in that theme
+                # with this margin reversed; a one-off's margin is never negative, so
+                # the sign alone would tell them apart on true topics only.
+                abs(centre[i] - other[i]),
                 sizes[topic],
                 medians[topic],
                 centre[i] - (pairs[i, outside].mean() if outside.size else 0.0),
