@@ -15,6 +15,7 @@ from bot.blocks.themes import rename_view
 from bot.deps import Deps
 from bot.domain.lenses import LENSES
 from bot.domain.roles import Role
+from bot.listeners.actions.digest import NOT_AVAILABLE
 from bot.listeners.context import deps_of
 from bot.listeners.guard import tell
 from bot.services.lenses import LensError
@@ -38,6 +39,17 @@ def _manager(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respo
         return user_id
     tell(body, client, respond, role_refusal_text(Role.MANAGER))
     return None
+
+
+def _shown(
+    deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond, *theme_ids: int
+) -> bool:
+    """Whether every theme named passes the k rule now (a forged click may name any id)."""
+    shown = {theme.id for theme in deps.insights.report(period="all").themes}
+    if all(theme_id in shown for theme_id in theme_ids):
+        return True
+    tell(body, client, respond, NOT_AVAILABLE)
+    return False
 
 
 def _tell_outcome(
@@ -65,7 +77,7 @@ def handle_rename(
     if _manager(deps, body, client, respond) is None:
         return
     value = str(_action(body).get("value") or "")
-    if not value.isdigit():
+    if not value.isdigit() or not _shown(deps, body, client, respond, int(value)):
         return
     title = deps.theme_status.title_of(int(value))
     client.views_push(trigger_id=body["trigger_id"], view=rename_view(int(value), title))
