@@ -154,6 +154,8 @@ def handle_lens(
     lenses = deps.lenses
     if actor is None or not theme.isdigit() or lens not in LENSES or lenses is None:
         return
+    if not _shown(deps, body, client, respond, int(theme)):
+        return
 
     def set_lens() -> str:
         changed = lenses.set_theme_lens(theme_id=int(theme), lens=lens, actor=actor)

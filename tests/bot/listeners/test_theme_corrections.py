@@ -211,7 +211,7 @@ def test_a_correction_that_cannot_be_made_is_one_clear_line_and_changes_nothing(
         json.dumps(call.params["view"]) for call in stand_in.wait_for("views.push", 2)
     )
     assert "A theme needs at least four embedded reports to split." in split
-    assert "There is no theme #999." in unknown
+    assert "That theme is no longer available" in unknown  # never an id it did not show
     assert "Traceback" not in split + unknown
     with session_factory() as session:
         assert session.scalars(select(ThemeEvent)).all() == []

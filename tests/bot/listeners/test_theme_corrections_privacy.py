@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 
 from slack_bolt import App
+from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
-from tests.bot.listeners.test_theme_corrections import in_modal
+from tests.bot.listeners.test_theme_corrections import choice_in_modal, in_modal
 from tests.bot.reporting.factories import seed_theme
 from tests.slack_requests import Sender, drain
 from tests.slack_stand_in import SlackStandIn
@@ -31,3 +33,21 @@ def test_a_forged_rename_click_never_shows_the_title_of_a_theme_below_the_minimu
     told = _told(stand_in)
     assert "Payroll mistake" not in told
     assert "no longer available" in told
+
+
+def test_a_forged_lens_choice_never_counts_a_theme_below_the_minimum(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    hidden = seed_theme(session_factory, "Payroll mistake for Dana", reporters=2)
+    value = f"{hidden.theme_id}:data_gap"
+
+    lens = choice_in_modal(ids.THEME_LENS, hidden.theme_id, value, "UMANAGER")
+    assert sender.interactive(lens).status == 200
+    drain(app)
+
+    told = _told(stand_in)
+    assert "2 reports" not in told and "no longer available" in told
+    with session_factory() as session:
+        assert (
+            session.scalars(select(PainPoint.lens).where(PainPoint.lens.is_not(None))).all() == []
+        )
