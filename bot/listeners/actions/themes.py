@@ -15,6 +15,7 @@ from bot.blocks.themes import rename_view
 from bot.deps import Deps
 from bot.domain.lenses import LENSES
 from bot.domain.roles import Role
+from bot.domain.themes import InsightReport
 from bot.listeners.actions.digest import NOT_AVAILABLE
 from bot.listeners.context import deps_of
 from bot.listeners.guard import tell
@@ -103,9 +104,13 @@ def handle_split(
 
 # A correction chosen in a select whose value is `<first id>:<second id>`.
 ChoiceCorrection = Callable[[ThemeCorrections, int, int, str], Correction]
+# Whether the details modal could have offered those two ids (a forged payload names any).
+Offered = Callable[[InsightReport, int, int], bool]
 
 
-def _choice_listener(change: ChoiceCorrection, doc: str) -> Callable[..., None]:
+def _choice_listener(
+    change: ChoiceCorrection, offered: Offered, refusal: str, doc: str
+) -> Callable[..., None]:
     """A listener for a select whose chosen value names the two ids `change` needs."""
 
     def listener(
@@ -116,6 +121,9 @@ def _choice_listener(change: ChoiceCorrection, doc: str) -> Callable[..., None]:
         actor = _manager(deps, body, client, respond)
         first, second = _chosen(body)
         if actor is None or not (first.isdigit() and second.isdigit()):
+            return
+        if not offered(deps.insights.report(period="all"), int(first), int(second)):
+            tell(body, client, respond, refusal)
             return
         corrections = deps.corrections
         _tell_outcome(
@@ -129,16 +137,26 @@ def _choice_listener(change: ChoiceCorrection, doc: str) -> Callable[..., None]:
     return listener
 
 
+def _quoted(report: InsightReport, painpoint_id: int, theme_id: int) -> bool:
+    """A quote the details show (of a theme passing the k rule), moved to a shown theme."""
+    quoted = {quote for theme in report.themes for quote in theme.quote_ids if quote is not None}
+    return painpoint_id in quoted and any(theme.id == theme_id for theme in report.themes)
+
+
 handle_merge = _choice_listener(
     lambda corrections, source, target, actor: corrections.merge(
         into=target, others=[source], actor=actor
     ),
+    lambda *_: True,
+    NOT_AVAILABLE,
     "Merge this theme into the one chosen in the select.",
 )
 handle_move = _choice_listener(
     lambda corrections, report, theme, actor: corrections.move(
         painpoint_id=report, theme_id=theme, actor=actor
     ),
+    _quoted,
+    "That report is no longer quoted in a theme you can see; open the theme again.",
     "Move the quoted report to the theme chosen in its select, for good.",
 )
 

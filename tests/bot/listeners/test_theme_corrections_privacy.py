@@ -10,10 +10,10 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import PainPoint
+from bot.db.models import PainPoint, ThemeEvent
 from bot.db.session import SessionFactory
-from tests.bot.listeners.test_theme_corrections import choice_in_modal, in_modal
-from tests.bot.reporting.factories import seed_theme
+from tests.bot.listeners.test_theme_corrections import choice_in_modal, in_modal, move_choice
+from tests.bot.reporting.factories import add_painpoint, seed_theme
 from tests.slack_requests import Sender, drain
 from tests.slack_stand_in import SlackStandIn
 
@@ -51,3 +51,23 @@ def test_a_forged_lens_choice_never_counts_a_theme_below_the_minimum(
         assert (
             session.scalars(select(PainPoint.lens).where(PainPoint.lens.is_not(None))).all() == []
         )
+
+
+def test_a_forged_move_of_a_report_that_was_never_quoted_is_refused(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    shown = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    hidden = seed_theme(session_factory, "Payroll mistake for Dana", reporters=2)
+    one_off = add_painpoint(session_factory, text="My manager Dana shouts", reporter="r-lone")
+
+    for report in (one_off, hidden.painpoint_ids[0]):
+        assert sender.interactive(move_choice(report, shown.theme_id)).status == 200
+    drain(app)
+
+    told = _told(stand_in, 2)
+    assert "now in theme" not in told and "already in theme" not in told
+    with session_factory() as session:
+        assert session.get(PainPoint, one_off).theme_id is None  # type: ignore[union-attr]
+        moved = session.get(PainPoint, hidden.painpoint_ids[0])
+        assert moved is not None and moved.theme_id == hidden.theme_id
+        assert session.scalars(select(ThemeEvent)).all() == []
