@@ -94,6 +94,8 @@ def handle_split(
     value = str(_action(body).get("value") or "")
     if actor is None or not value.isdigit():
         return
+    if not _shown(deps, body, client, respond, int(value)):
+        return
     _tell_outcome(
         body,
         client,
@@ -147,7 +149,7 @@ handle_merge = _choice_listener(
     lambda corrections, source, target, actor: corrections.merge(
         into=target, others=[source], actor=actor
     ),
-    lambda *_: True,
+    lambda report, source, target: {source, target} <= {t.id for t in report.themes},
     NOT_AVAILABLE,
     "Merge this theme into the one chosen in the select.",
 )

@@ -10,7 +10,7 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.db.models import PainPoint, ThemeEvent
+from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
 from tests.bot.listeners.test_theme_corrections import choice_in_modal, in_modal, move_choice
 from tests.bot.reporting.factories import add_painpoint, seed_theme
@@ -70,4 +70,25 @@ def test_a_forged_move_of_a_report_that_was_never_quoted_is_refused(
         assert session.get(PainPoint, one_off).theme_id is None  # type: ignore[union-attr]
         moved = session.get(PainPoint, hidden.painpoint_ids[0])
         assert moved is not None and moved.theme_id == hidden.theme_id
+        assert session.scalars(select(ThemeEvent)).all() == []
+
+
+def test_a_forged_split_or_merge_of_a_theme_below_the_minimum_is_refused(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    shown = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    hidden = seed_theme(session_factory, "Payroll mistake for Dana", reporters=2)
+    merge = f"{hidden.theme_id}:{shown.theme_id}"
+
+    assert sender.interactive(in_modal(ids.THEME_SPLIT, str(hidden.theme_id))).status == 200
+    drain(app)
+    forged = choice_in_modal(ids.THEME_MERGE, hidden.theme_id, merge, "UMANAGER")
+    assert sender.interactive(forged).status == 200
+    drain(app)
+
+    told = _told(stand_in, 2)
+    assert "four embedded reports" not in told and "Merged" not in told
+    with session_factory() as session:
+        theme = session.get(Theme, hidden.theme_id)
+        assert theme is not None and theme.active
         assert session.scalars(select(ThemeEvent)).all() == []
