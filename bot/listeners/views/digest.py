@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 from bot.blocks.common import confirmation_view
 from bot.blocks.ids import WONT_FIX_REASON
 from bot.domain.roles import Role
+from bot.listeners.actions.digest import NOT_AVAILABLE
 from bot.listeners.context import deps_of, user_of
 from bot.slack.notifications import change_theme_status
 
@@ -40,6 +41,9 @@ def handle_wont_fix(
             response_action="errors",
             errors={WONT_FIX_REASON: "This form is out of date; open it again."},
         )
+        return
+    if not any(theme.id == theme_id for theme in deps.insights.report(period="all").themes):
+        ack(response_action="errors", errors={WONT_FIX_REASON: NOT_AVAILABLE})
         return
     ack(
         response_action="update",

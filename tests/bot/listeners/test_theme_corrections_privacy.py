@@ -10,11 +10,12 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.blocks.ids import WONT_FIX_MODAL, WONT_FIX_REASON
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
 from tests.bot.listeners.test_theme_corrections import choice_in_modal, in_modal, move_choice
 from tests.bot.reporting.factories import add_painpoint, seed_theme
-from tests.slack_requests import Sender, drain
+from tests.slack_requests import Sender, drain, response_json, view_submission
 from tests.slack_stand_in import SlackStandIn
 
 
@@ -92,3 +93,31 @@ def test_a_forged_split_or_merge_of_a_theme_below_the_minimum_is_refused(
         theme = session.get(Theme, hidden.theme_id)
         assert theme is not None and theme.active
         assert session.scalars(select(ThemeEvent)).all() == []
+
+
+def test_a_wont_fix_form_for_a_theme_below_the_minimum_saves_nothing_and_tells_nobody(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory, app: App
+) -> None:
+    # The form was opened while the theme passed the rule, or its metadata was forged: its
+    # reporters would be sent the title of a theme no digest shows.
+    hidden = seed_theme(
+        session_factory,
+        "Payroll mistake for Dana",
+        reporters=["r-dana", "r-kept"],
+        keep_posted={"r-kept": "U777"},
+    )
+    form = {
+        "type": "modal",
+        "callback_id": WONT_FIX_MODAL,
+        "private_metadata": json.dumps({"theme_id": hidden.theme_id}),
+    }
+    values = {WONT_FIX_REASON: {"value": {"type": "plain_text_input", "value": "No budget"}}}
+
+    answer = response_json(sender.interactive(view_submission(form, values, user="UMANAGER")))
+    drain(app)
+
+    assert "no longer available" in json.dumps(answer)
+    assert stand_in.calls_to("chat.postMessage") == []
+    with session_factory() as session:
+        theme = session.get(Theme, hidden.theme_id)
+        assert theme is not None and theme.status == "new"
