@@ -120,6 +120,8 @@ class NudgeService(RecipientFeedback):
             audience = []
         if not audience and "audience" not in errors:
             errors["audience"] = "choose at least one person, channel, user group or theme"
+        if not self._targetable(audience):
+            errors["audience"] = "choose a theme from the list; that one cannot be targeted"
         try:
             schedule = self.build_schedule(
                 request, lessons=max(len(lesson_ids), 1), spacing=spacing
@@ -224,6 +226,23 @@ class NudgeService(RecipientFeedback):
         return campaign_stats(
             self._session_factory, self.library, view, min_reporters=self.min_reporters
         )
+
+    def _targetable(self, audience: Sequence[str]) -> bool:
+        """Whether every `theme:N` entry is a theme the picker may offer (a forged one may
+        name a theme below the minimum-reporter rule, whose reach stats would then count)."""
+        wanted = {int(e.removeprefix("theme:")) for e in audience if e.startswith("theme:")}
+        if not wanted:
+            return True
+        with self._session_factory() as session:
+            found = session.scalars(
+                select(Theme.id).where(
+                    Theme.id.in_(wanted),
+                    Theme.kind == "painpoint",
+                    Theme.active.is_(True),
+                    Theme.reporters >= self.min_reporters,
+                )
+            ).all()
+        return set(found) == wanted
 
     def theme_choices(self) -> list[ThemeChoice]:
         """Active pain-point themes that pass the minimum-reporter rule (for the audience)."""

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.db.models import Theme
 from bot.domain.nudges import ScheduleInputError, ScheduleRequest
 from tests.bot.nudge_parts import LESSON, Parts
 
@@ -37,6 +38,22 @@ def test_requests_that_cannot_work_are_refused_with_the_field_to_fix(parts: Part
     assert "at" in errors_of(
         parts, when="at", at=datetime.now(UTC) + timedelta(days=1), local_time=True
     )
+
+
+def test_a_theme_audience_must_be_one_the_picker_offers(parts: Parts) -> None:
+    """A forged `theme:N` (modal, suggested-lesson button) could reach a theme below the
+    minimum-reporter rule, and `/nudge stats` would then count its opted-in reporters."""
+    with parts.session_factory() as session, session.begin():
+        hidden = Theme(kind="painpoint", title="Complaint about Bob", reporters=2, size=6)
+        gone = Theme(kind="painpoint", title="Merged away", reporters=5, size=5, active=False)
+        shown = Theme(kind="painpoint", title="Invoices typed by hand", reporters=3, size=3)
+        session.add_all([hidden, gone, shown])
+        session.flush()
+        ids = hidden.id, gone.id, shown.id
+    for theme_id in ids[:2]:
+        assert "audience" in errors_of(parts, audience=["U001", f"theme:{theme_id}"])
+    assert [ids[2]] == [choice.id for choice in parts.service.theme_choices()]
+    parts.schedule([f"theme:{ids[2]}"])
 
 
 def test_a_track_schedules_its_lessons_with_its_spacing(parts: Parts) -> None:
