@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, desc, distinct, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Theme
+from bot.db.models import PainPoint, Theme
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
 from bot.domain.audience import AudienceError, parse_audience
@@ -234,30 +234,32 @@ class NudgeService(RecipientFeedback):
         if not wanted:
             return True
         with self._session_factory() as session:
-            found = session.scalars(
-                select(Theme.id).where(
-                    Theme.id.in_(wanted),
-                    Theme.kind == "painpoint",
-                    Theme.active.is_(True),
-                    Theme.reporters >= self.min_reporters,
-                )
-            ).all()
-        return set(found) == wanted
+            found = session.execute(self._backed_themes().where(Theme.id.in_(wanted))).all()
+        return {row.id for row in found} == wanted
 
     def theme_choices(self) -> list[ThemeChoice]:
         """Active pain-point themes that pass the minimum-reporter rule (for the audience)."""
         with self._session_factory() as session:
             rows = session.execute(
-                select(Theme.id, Theme.title, Theme.reporters)
-                .where(
-                    Theme.kind == "painpoint",
-                    Theme.active.is_(True),
-                    Theme.reporters >= self.min_reporters,
-                )
-                .order_by(Theme.reporters.desc(), Theme.id)
-                .limit(100)
+                self._backed_themes().order_by(desc("reporters"), Theme.id).limit(100)
             ).all()
         return [ThemeChoice(id=r.id, title=r.title, reporters=r.reporters) for r in rows]
+
+    def _backed_themes(self) -> Select[int, str, int]:
+        """Active themes with their distinct reporters now, counted from the reports (the
+        stored count waits for the next re-clustering after a reporter deletes a report)."""
+        people = func.count(distinct(PainPoint.reporter))
+        return (
+            select(Theme.id, Theme.title, people.label("reporters"))
+            .join(PainPoint, PainPoint.theme_id == Theme.id)
+            .where(
+                Theme.kind == "painpoint",
+                Theme.active.is_(True),
+                PainPoint.pending_scrub.is_(False),
+            )
+            .group_by(Theme.id, Theme.title)
+            .having(people >= self.min_reporters)
+        )
 
 
 def _quiet_hours(request: ScheduleRequest, errors: dict[str, str]) -> QuietHours | None:

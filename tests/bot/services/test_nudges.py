@@ -8,7 +8,10 @@ import pytest
 
 from bot.db.models import Theme
 from bot.domain.nudges import ScheduleInputError, ScheduleRequest
+from bot.services.capture import CaptureService
 from tests.bot.nudge_parts import LESSON, Parts
+from tests.bot.reporting.factories import Seeded, seed_theme
+from tests.conftest import SECRET_KEY
 
 
 def errors_of(parts: Parts, **kwargs: object) -> dict[str, str]:
@@ -40,20 +43,43 @@ def test_requests_that_cannot_work_are_refused_with_the_field_to_fix(parts: Part
     )
 
 
+def _stored_counts(parts: Parts, *seeded: Seeded, active: bool = True) -> None:
+    """Each theme's size and reporters as a re-clustering stores them."""
+    with parts.session_factory() as session, session.begin():
+        for theme in seeded:
+            row = session.get(Theme, theme.theme_id)
+            assert row is not None
+            row.size = row.reporters = len(set(theme.reporters))
+            row.active = active
+
+
 def test_a_theme_audience_must_be_one_the_picker_offers(parts: Parts) -> None:
     """A forged `theme:N` (modal, suggested-lesson button) could reach a theme below the
     minimum-reporter rule, and `/nudge stats` would then count its opted-in reporters."""
-    with parts.session_factory() as session, session.begin():
-        hidden = Theme(kind="painpoint", title="Complaint about Bob", reporters=2, size=6)
-        gone = Theme(kind="painpoint", title="Merged away", reporters=5, size=5, active=False)
-        shown = Theme(kind="painpoint", title="Invoices typed by hand", reporters=3, size=3)
-        session.add_all([hidden, gone, shown])
-        session.flush()
-        ids = hidden.id, gone.id, shown.id
-    for theme_id in ids[:2]:
-        assert "audience" in errors_of(parts, audience=["U001", f"theme:{theme_id}"])
-    assert [ids[2]] == [choice.id for choice in parts.service.theme_choices()]
-    parts.schedule([f"theme:{ids[2]}"])
+    hidden = seed_theme(parts.session_factory, "Complaint about Bob", reporters=2)
+    gone = seed_theme(parts.session_factory, "Merged away", reporters=5)
+    shown = seed_theme(parts.session_factory, "Invoices typed by hand", reporters=3)
+    _stored_counts(parts, hidden, shown)
+    _stored_counts(parts, gone, active=False)
+    for theme in (hidden, gone):
+        assert "audience" in errors_of(parts, audience=["U001", f"theme:{theme.theme_id}"])
+    assert [shown.theme_id] == [choice.id for choice in parts.service.theme_choices()]
+    parts.schedule([f"theme:{shown.theme_id}"])
+
+
+def test_a_theme_a_reporter_deleted_from_below_the_minimum_leaves_the_picker(parts: Parts) -> None:
+    """`/painpoint delete` takes a report out of its theme at once; the picker must not go on
+    naming the theme (nor counting its reporters) until the next re-clustering."""
+    capture = CaptureService(parts.session_factory, secret_key=SECRET_KEY)
+    people = [capture.pseudonym("T1", user) for user in ("U1", "U2", "U3")]
+    theme = seed_theme(parts.session_factory, "Invoices typed by hand", reporters=people)
+    _stored_counts(parts, theme)
+    assert [theme.theme_id] == [choice.id for choice in parts.service.theme_choices()]
+
+    assert capture.delete(team_id="T1", user_id="U3", painpoint_id=theme.painpoint_ids[2])
+
+    assert parts.service.theme_choices() == []
+    assert "audience" in errors_of(parts, audience=[f"theme:{theme.theme_id}"])
 
 
 def test_a_track_schedules_its_lessons_with_its_spacing(parts: Parts) -> None:
