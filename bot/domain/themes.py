@@ -133,6 +133,11 @@ class InsightReport:
     # Reports created up to this instant had their text removed by retention (None: none).
     text_removed_until: datetime | None = None
 
+    def shows(self, *theme_ids: int) -> bool:
+        """Whether every theme named is in this report, i.e. passes the k rule."""
+        shown = {theme.id for theme in self.themes}
+        return all(theme_id in shown for theme_id in theme_ids)
+
 
 def weekly_counts(dates: Sequence[datetime], now: datetime, weeks: int = SPIKE_WEEKS) -> list[int]:
     """Counts per 7-day window ending at `now`, oldest first (the last entry is this week)."""

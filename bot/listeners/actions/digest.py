@@ -39,7 +39,7 @@ def _is_manager(deps: Deps, user_id: str, respond: Respond) -> bool:
 
 def _shown(deps: Deps, theme_id: int) -> bool:
     """Whether managers may see the theme now (it may have dropped below k since the digest)."""
-    return any(t.id == theme_id for t in deps.insights.report(period="all").themes)
+    return deps.insights.report(period="all").shows(theme_id)
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:

@@ -46,8 +46,7 @@ def _shown(
     deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond, *theme_ids: int
 ) -> bool:
     """Whether every theme named passes the k rule now (a forged click may name any id)."""
-    shown = {theme.id for theme in deps.insights.report(period="all").themes}
-    if all(theme_id in shown for theme_id in theme_ids):
+    if deps.insights.report(period="all").shows(*theme_ids):
         return True
     tell(body, client, respond, NOT_AVAILABLE)
     return False
@@ -142,14 +141,14 @@ def _choice_listener(
 def _quoted(report: InsightReport, painpoint_id: int, theme_id: int) -> bool:
     """A quote the details show (of a theme passing the k rule), moved to a shown theme."""
     quoted = {quote for theme in report.themes for quote in theme.quote_ids if quote is not None}
-    return painpoint_id in quoted and any(theme.id == theme_id for theme in report.themes)
+    return painpoint_id in quoted and report.shows(theme_id)
 
 
 handle_merge = _choice_listener(
     lambda corrections, source, target, actor: corrections.merge(
         into=target, others=[source], actor=actor
     ),
-    lambda report, source, target: {source, target} <= {t.id for t in report.themes},
+    lambda report, source, target: report.shows(source, target),
     NOT_AVAILABLE,
     "Merge this theme into the one chosen in the select.",
 )

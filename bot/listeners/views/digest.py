@@ -42,7 +42,7 @@ def handle_wont_fix(
             errors={WONT_FIX_REASON: "This form is out of date; open it again."},
         )
         return
-    if not any(theme.id == theme_id for theme in deps.insights.report(period="all").themes):
+    if not deps.insights.report(period="all").shows(theme_id):
         ack(response_action="errors", errors={WONT_FIX_REASON: NOT_AVAILABLE})
         return
     ack(
