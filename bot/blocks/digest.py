@@ -97,7 +97,7 @@ def theme_blocks(
     context_parts = []
     if summary.keywords:
         context_parts.append("🔑 " + escape_mrkdwn(shorten(", ".join(summary.keywords[:6]), 300)))
-    quotes = _quote_lines(summary.quotes, 2, 220)
+    quotes = _quote_lines(summary.quotes, ALERT_QUOTES, 220)
     if quotes:
         context_parts.append(quotes)
     if lessons:
@@ -355,6 +355,9 @@ def status_notification(title: str, status: str, reason: str | None) -> Response
     return text.replace("*", ""), to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
 
 
+ALERT_QUOTES = 2  # quotes a spike alert shows
+
+
 def spike_alert(summary: ThemeSummary, min_reporters: int) -> Response:
     """A channel alert for a theme whose reports spiked this week."""
     this_week = summary.weekly_counts[-1] if summary.weekly_counts else 0
@@ -363,7 +366,7 @@ def spike_alert(summary: ThemeSummary, min_reporters: int) -> Response:
         f"(usually about {spike_baseline(summary.weekly_counts):.1f})"
     )
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
-    quotes = _quote_lines(summary.quotes, 2, 220)
+    quotes = _quote_lines(summary.quotes, ALERT_QUOTES, 220)
     if quotes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=quotes)]))
     blocks.append(

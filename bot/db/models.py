@@ -158,6 +158,8 @@ class ThemeAlert(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     reports_this_week: Mapped[int] = mapped_column(Integer, default=0)
+    # The reports the message quotes: when one is erased, the message is redone or withdrawn.
+    quoted_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True, default=list)
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

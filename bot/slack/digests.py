@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.blocks.common import notice
-from bot.blocks.digest import digest_message, spike_alert
+from bot.blocks.digest import ALERT_QUOTES, digest_message, spike_alert
 from bot.db.session import SessionFactory
 from bot.domain.themes import SliceTooSmall
 from bot.domain.time import utc_now
@@ -28,14 +28,16 @@ logger = logging.getLogger(__name__)
 WEEKLY_PERIOD = "30d"
 ALERT_GONE = {"message_not_found", "cant_update_message", "channel_not_found", "is_archived"}
 POST = "chat.postMessage"
+WITHDRAWN = "This spike alert was withdrawn: what it showed may no longer be shown."
 
 
 @dataclass(frozen=True)
 class AlertResult:
-    """Which themes got a new alert and which had theirs updated."""
+    """Which themes got a new alert, which had theirs updated, and which had it withdrawn."""
 
     posted: list[int]
     updated: list[int]
+    withdrawn: list[int] = field(default_factory=list)
 
 
 class DigestPublisher:
@@ -96,21 +98,27 @@ class DigestPublisher:
         return ts
 
     def post_spike_alerts(self) -> AlertResult:
-        """One alert per spiking theme; the same spike again updates its alert in place."""
+        """One alert per spiking theme; the same spike again updates its alert in place.
+
+        An alert never goes on showing what may no longer be shown: when its theme falls
+        below the minimum-reporter rule or a report it quotes is deleted or erased, it is
+        redone while the theme still spikes, and withdrawn otherwise.
+        """
         now = self._clock()
         try:
-            report = self._insights.report(period="90d", now=now)
+            themes = self._insights.report(period="90d", now=now).themes
         except SliceTooSmall:
-            return AlertResult([], [])
+            themes = []
+        live = {alert.theme_id: alert for alert in self._alerts.all_live()}
+        spiking = [summary for summary in themes if summary.spike]
         posted: list[int] = []
         updated: list[int] = []
-        for summary in report.themes:
-            if not summary.spike:
-                continue
-            text, blocks = spike_alert(summary, report.min_reporters)
+        for summary in spiking:
+            text, blocks = spike_alert(summary, self._insights.min_reporters)
             this_week = summary.weekly_counts[-1] if summary.weekly_counts else 0
-            live = self._alerts.live(summary.id)
-            if live is not None and self._refresh(summary.id, live, this_week, text, blocks):
+            quoted = [q for q in summary.quote_ids[:ALERT_QUOTES] if q is not None]
+            alert = live.get(summary.id)
+            if alert is not None and self._refresh(alert, this_week, quoted, text, blocks):
                 updated.append(summary.id)
                 continue
             response = self._post(text, blocks)
@@ -119,31 +127,62 @@ class DigestPublisher:
                 channel=str(response.get("channel") or self.channel),
                 ts=str(response.get("ts")),
                 reports_this_week=this_week,
+                quoted_ids=quoted,
             )
             posted.append(summary.id)
-        return AlertResult(posted, updated)
+        redone = {summary.id for summary in spiking}
+        shown = {summary.id for summary in themes}
+        stale = [
+            alert
+            for alert in live.values()
+            if alert.theme_id not in redone and not self._may_stay(alert, shown)
+        ]
+        return AlertResult(posted, updated, self._withdraw(stale))
+
+    def _may_stay(self, alert: LiveAlert, shown: set[int]) -> bool:
+        """Whether an alert of a spike that is over still shows only what may be shown."""
+        if alert.theme_id not in shown or alert.quoted_ids is None:
+            return False
+        return not self._alerts.gone(alert.quoted_ids)
+
+    def _withdraw(self, alerts: list[LiveAlert]) -> list[int]:
+        """Replace each alert's message by one line; a failure is retried at the next run."""
+        text, blocks = notice(WITHDRAWN)
+        withdrawn: list[int] = []
+        for alert in alerts:
+            if self._edit(alert, text, blocks) != "failed":
+                self._alerts.withdrawn(alert.theme_id)
+                withdrawn.append(alert.theme_id)
+        return withdrawn
 
     def _refresh(
         self,
-        theme_id: int,
-        live: LiveAlert,
+        alert: LiveAlert,
         this_week: int,
+        quoted: list[int],
         text: str,
         blocks: list[dict[str, Any]],
     ) -> bool:
         """Refresh a live alert; False when Slack no longer has it, so a new one is posted."""
-        if live.reports_this_week == this_week:
+        if alert.reports_this_week == this_week and alert.quoted_ids == tuple(quoted):
             return True
+        outcome = self._edit(alert, text, blocks)
+        if outcome == "edited":
+            self._alerts.updated(alert.theme_id, reports_this_week=this_week, quoted_ids=quoted)
+        # A failure other than "gone" is retried at the next run rather than risking a second
+        # alert.
+        return outcome != "gone"
+
+    def _edit(self, alert: LiveAlert, text: str, blocks: list[dict[str, Any]]) -> str:
+        """Edit the alert's message: "edited", "gone" (Slack no longer has it) or "failed"."""
         try:
             self._gate.send(
                 "chat.update",
                 lambda: self._client.chat_update(
-                    channel=live.channel, ts=live.ts, text=text, blocks=blocks
+                    channel=alert.channel, ts=alert.ts, text=text, blocks=blocks
                 ),
             )
         except SlackCallError as exc:
             logger.warning("spike alert update failed: %s", exc.failure.error)
-            # Other failures are retried at the next run rather than risking a second alert.
-            return exc.failure.error not in ALERT_GONE
-        self._alerts.updated(theme_id, reports_this_week=this_week)
-        return True
+            return "gone" if exc.failure.error in ALERT_GONE else "failed"
+        return "edited"

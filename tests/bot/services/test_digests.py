@@ -6,48 +6,23 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.db.models import ThemeAlert
 from bot.db.session import SessionFactory
 from bot.domain.themes import ThemeSummary
 from bot.reporting import charts
-from bot.services.insights import ThemeInsights
 from bot.slack import digests
 from bot.slack.digests import DigestPublisher
 from tests.bot.reporting.checks import assert_absent, assert_valid_blocks, everything_sent
 from tests.bot.reporting.factories import add_painpoint, seed_theme
+from tests.bot.services.digest_parts import CHANNEL, NOW, SPIKE_DAYS, alerts
 from tests.slack_stand_in import SlackStandIn
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-CHANNEL = "CDIGEST"
 SECRET_TITLE = "Complaint about Bob in payroll"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def publisher(
-    session_factory: SessionFactory, stand_in: SlackStandIn, clock: Clock
-) -> DigestPublisher:
-    client = WebClient(token="xoxb-test-token", base_url=stand_in.base_url)
-    insights = ThemeInsights(session_factory, min_reporters=3, clock=clock)
-    return DigestPublisher(insights, client, session_factory, channel=CHANNEL, clock=clock)
 
 
 @pytest.fixture
@@ -189,8 +164,6 @@ def test_weekly_digest_with_no_data_says_so_plainly(
 
 # --- spike alerts ------------------------------------------------------------------------
 
-SPIKE_DAYS = [8, 15, 22, 29] + [1] * 10
-
 
 def seed_spikes(session_factory: SessionFactory) -> int:
     spiking = seed_theme(
@@ -208,11 +181,6 @@ def seed_spikes(session_factory: SessionFactory) -> int:
         session_factory, SECRET_TITLE, reporters=["a", "b"] * 7, days_ago=SPIKE_DAYS, now=NOW
     )
     return spiking.theme_id
-
-
-def alerts(session_factory: SessionFactory) -> list[ThemeAlert]:
-    with session_factory() as session:
-        return list(session.scalars(select(ThemeAlert)))
 
 
 def test_a_spiking_theme_gets_one_alert(
