@@ -37,10 +37,6 @@ class SpikeAlerts:
         self._session_factory = session_factory
         self._clock = clock
 
-    def live(self, theme_id: int) -> LiveAlert | None:
-        """The theme's alert if it was posted within the last two weeks."""
-        return next((alert for alert in self.all_live() if alert.theme_id == theme_id), None)
-
     def all_live(self) -> list[LiveAlert]:
         """Every alert posted within the last two weeks."""
         since = self._clock() - SAME_SPIKE_WITHIN
