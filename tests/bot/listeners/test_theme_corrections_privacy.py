@@ -116,7 +116,11 @@ def test_a_wont_fix_form_for_a_theme_below_the_minimum_saves_nothing_and_tells_n
     answer = response_json(sender.interactive(view_submission(form, values, user="UMANAGER")))
     drain(app)
 
-    assert "no longer available" in json.dumps(answer)
+    assert answer["response_action"] == "update", "acknowledged before the check reads reports"
+    [refusal] = stand_in.wait_for("views.update")
+    assert refusal.params["view_id"] == "V1"
+    assert "no longer available" in json.dumps(refusal.params["view"])
+    assert "Payroll" not in json.dumps(answer) + json.dumps(refusal.params)
     assert stand_in.calls_to("chat.postMessage") == []
     with session_factory() as session:
         theme = session.get(Theme, hidden.theme_id)
