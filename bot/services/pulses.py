@@ -88,7 +88,7 @@ class PulseService:
     def answer(
         self, *, team_id: str, user_id: str, delivery_id: int, bucket: str
     ) -> PilotMessage | None:
-        """Record the recipient's own answer to a pulse (None when it is not theirs)."""
+        """Record the recipient's own answer to a pulse sent to them (None otherwise)."""
         if bucket not in PULSE_BUCKETS:
             return None
         if self._secret_key is None:
@@ -104,7 +104,13 @@ class PulseService:
                     PilotPulseAnswer.hours,
                 )
                 .outerjoin(PilotPulseAnswer, PilotPulseAnswer.delivery_id == NudgeDelivery.id)
-                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.recipient == user_id)
+                # Only a pulse that reached its recipient: a skipped (paused), cancelled or
+                # failed one was never asked, so a tap on it (forged) must not count.
+                .where(
+                    NudgeDelivery.id == delivery_id,
+                    NudgeDelivery.recipient == user_id,
+                    NudgeDelivery.status == "sent",
+                )
             ).first()
         found = outbox_kind(row.lesson_id) if row is not None else None
         if row is None or found is None or found[0] != "pulse":

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.blocks import ids
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery
-from bot.db.pilot_models import Pilot
+from bot.db.pilot_models import Pilot, PilotPulseAnswer
 from bot.db.session import SessionFactory
 from bot.domain.occurrences import next_expansion
 from bot.domain.pilots import PilotDraft, parse_kpi
@@ -19,6 +20,7 @@ from bot.services.pilots import PilotService
 from bot.settings import Settings
 from tests.bot.outbox import Outbox, outbox
 from tests.bot.reporting.factories import seed_theme
+from tests.slack_requests import Sender, block_action, drain
 from tests.slack_stand_in import SlackStandIn
 
 MEMBERS = [f"UP{n:03d}" for n in range(30)]
@@ -146,3 +148,47 @@ def test_paused_people_get_no_pulse_but_still_hear_how_the_pilot_ended(
     assert "DP000" not in pulses_in_history(stand_in, pilot_id)
     closing = sending.dms(f"pilot-close:{pilot_id}")
     assert closing == dict.fromkeys(MEMBERS, 1)
+
+
+def test_a_pulse_that_was_never_sent_cannot_be_answered(
+    session_factory: SessionFactory,
+    stand_in: SlackStandIn,
+    sending: Outbox,
+    settings: Settings,
+    sender: Sender,
+) -> None:
+    # Three people paused nudges, so their pulses were skipped, never sent; a forged tap on
+    # one of those deliveries must not count: three such answers would make the "hours" KPI
+    # show a number nobody was asked for.
+    from bot.app import build_nudge_service
+
+    nudges: NudgeService = build_nudge_service(settings, session_factory)
+    paused = ("UP000", "UP001", "UP002")
+    for user in paused:
+        nudges.set_paused(user, True)
+    pilot_id, due = start(session_factory, stand_in)
+    sending.send_due(due + timedelta(minutes=5))
+    skipped = {d.recipient: d.id for d in sending.deliveries(f"pulse:{pilot_id}")}
+    with session_factory() as session:
+        statuses = {
+            d.recipient: d.status
+            for d in session.scalars(
+                select(NudgeDelivery).where(NudgeDelivery.recipient.in_(paused))
+            )
+        }
+    assert statuses == dict.fromkeys(paused, "skipped")
+
+    for user in paused:
+        payload = block_action(
+            f"{ids.PULSE_PREFIX}5+",
+            f"{skipped[user]}:5+",
+            user=user,
+            response_url=stand_in.response_url(user),
+        )
+        assert sender.interactive(payload).status == 200
+    drain(sender.app)
+
+    with session_factory() as session:
+        assert session.scalars(select(PilotPulseAnswer)).all() == []
+    pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
+    assert pilot is not None and pilot.kpis[0].current is None
