@@ -58,6 +58,7 @@ def concern_records(
         if min_reporters is not None:
             shared = (
                 select(Concern.topic)
+                .where(Concern.pending_scrub.is_(False))
                 .group_by(Concern.topic)
                 .having(func.count(func.distinct(Concern.reporter)) >= min_reporters)
             )

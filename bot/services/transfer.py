@@ -231,10 +231,11 @@ def painpoint_records(
 
 
 def _themes_with(min_reporters: int) -> Any:
-    """Ids of themes whose reports come from at least `min_reporters` distinct people."""
+    """Ids of themes whose reports come from at least `min_reporters` distinct people (a row
+    still sealed for its full scrub is nobody's to see, so it does not count)."""
     return (
         select(PainPoint.theme_id)
-        .where(PainPoint.theme_id.is_not(None))
+        .where(PainPoint.theme_id.is_not(None), PainPoint.pending_scrub.is_(False))
         .group_by(PainPoint.theme_id)
         .having(func.count(func.distinct(PainPoint.reporter)) >= min_reporters)
     )

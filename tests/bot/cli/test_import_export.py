@@ -14,9 +14,13 @@ import pytest
 
 from bot import cli
 from bot.db.session import make_engine, make_session_factory
+from bot.domain.capture import Outcome, PainPointInput
+from bot.services.capture import CaptureService
+from bot.services.concerns import ConcernService
 from tests.bot.cli.conftest import one_line
 from tests.bot.reporting.factories import seed_theme
-from tests.stored import painpoints
+from tests.conftest import SECRET_KEY
+from tests.stored import painpoints, scrubbed
 
 SURVEY = (
     "Answer,Who,category,Submitted\n"
@@ -127,3 +131,34 @@ def test_min_reporters_applies_the_rule(themed: str, capsys: pytest.CaptureFixtu
     assert cli.main(["export", "--what", "concerns", "--min-reporters", "3"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert cli.main(["export", "--what", "deliveries", "--min-reporters", "3"]) == 2
+
+
+def test_min_reporters_counts_only_people_whose_words_may_be_seen(
+    db_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A report edited by its reporter is sealed again until its full scrub, and a new concern
+    # is sealed until its own: nobody may see them, so they cannot lift a theme or a topic to
+    # the minimum and let the two other people's words out either.
+    factory = make_session_factory(make_engine(db_env))
+    capture = CaptureService(factory, secret_key=SECRET_KEY)
+    editor = capture.pseudonym("T1", "U3")
+    seeded = seed_theme(factory, "Expense approvals", reporters=["l1", "l2", editor])
+    concerns = ConcernService(factory, secret_key=SECRET_KEY, min_reporters=3)
+    for user in ("U1", "U2"):
+        concerns.record(
+            team_id="T1", user_id=user, text=f"Workload doubles {user}", topic="workload"
+        )
+    scrubbed(factory)
+    edited = capture.amend(
+        team_id="T1",
+        user_id="U3",
+        painpoint_id=seeded.painpoint_ids[2],
+        submission=PainPointInput("Expense approvals wait two weeks", "slash"),
+    )
+    assert edited.outcome is Outcome.UPDATED
+    concerns.record(team_id="T1", user_id="U3", text="Workload doubles U3", topic="workload")
+
+    assert cli.main(["export", "--min-reporters", "3"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["export", "--what", "concerns", "--min-reporters", "3"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
