@@ -85,6 +85,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(
             f"--min-reporters applies to painpoints, concerns and themes, not {args.what}"
         )
+    if args.what == "themes" and k is not None and k < settings.min_reporters:
+        # Themes are titled and quoted: the configured minimum is a floor.
+        raise CliError(
+            f"--min-reporters {k} is below PAINPOINT_MIN_REPORTERS ({settings.min_reporters}); "
+            "a theme export may only raise the minimum"
+        )
     session_factory = open_database(settings, create=False)
     records, fields = EXPORTERS[args.what](session_factory, settings, k)
     from bot.services.audit_log import ReadAuditLog, cli_actor
@@ -193,7 +199,8 @@ def add_parsers(sub: SubParsers) -> None:
         default=None,
         metavar="K",
         help="only rows of themes (painpoints) or topics (concerns) shared by at least K "
-        "distinct people (default: every row; themes use PAINPOINT_MIN_REPORTERS)",
+        "distinct people (default: every row; themes use PAINPOINT_MIN_REPORTERS, which K "
+        "may raise but not lower)",
     )
 
     imp = sub.add_parser(

@@ -162,3 +162,17 @@ def test_min_reporters_counts_only_people_whose_words_may_be_seen(
     assert json.loads(capsys.readouterr().out) == []
     assert cli.main(["export", "--what", "concerns", "--min-reporters", "3"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_theme_export_never_goes_below_the_configured_minimum(
+    themed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Themes are titled and quoted: --min-reporters may raise their minimum, never lower it.
+    code = cli.main(["export", "--what", "themes", "--min-reporters", "1"])
+
+    captured = capsys.readouterr()
+    assert "Contract redlines" not in captured.out
+    assert code == 2
+    assert "below PAINPOINT_MIN_REPORTERS (3)" in one_line(captured.err)
+    assert cli.main(["export", "--what", "themes", "--min-reporters", "4"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
