@@ -26,6 +26,8 @@ def campaign_stats(
         rows = _engagement_by_lesson(session, view.id)
         concerns = _concerns_by_lesson(session, view.id)
         total_concern_people = _concern_people(session, view.id)
+        hidden = [lesson for lesson, (_, people) in concerns.items() if people < min_reporters]
+        hidden_people = _concern_people(session, view.id, hidden) if hidden else min_reporters
     by_lesson = {row[0]: row for row in rows}
     ordered = list(dict.fromkeys([*lessons_order, *by_lesson]))
     lesson_stats = [
@@ -38,7 +40,6 @@ def campaign_stats(
         )
         for lesson_id in ordered
     ]
-    total_concerns = sum(n for n, _ in concerns.values())
     totals = LessonStats(
         lesson_id="*",
         title="All lessons",
@@ -49,7 +50,9 @@ def campaign_stats(
         quiz_answered=sum(s.quiz_answered for s in lesson_stats),
         quiz_correct=sum(s.quiz_correct for s in lesson_stats),
         has_quiz=any(s.has_quiz for s in lesson_stats),
-        concerns=_shown(total_concerns, int(total_concern_people), min_reporters),
+        concerns=_total(
+            concerns, lesson_stats, int(total_concern_people), int(hidden_people), min_reporters
+        ),
     )
     return CampaignStats(
         campaign=view, totals=totals, lessons=lesson_stats, min_reporters=min_reporters
@@ -87,16 +90,16 @@ def _concerns_by_lesson(session: Session, campaign_id: int) -> dict[str | None, 
     return {lesson: (int(n), int(people)) for lesson, n, people in rows}
 
 
-def _concern_people(session: Session, campaign_id: int) -> int:
-    """Distinct people who raised any concern in the campaign."""
-    return (
-        session.scalar(
-            select(func.count(func.distinct(Concern.reporter))).where(
-                Concern.campaign_id == campaign_id
-            )
-        )
-        or 0
+def _concern_people(
+    session: Session, campaign_id: int, lessons: Sequence[str | None] | None = None
+) -> int:
+    """Distinct people who raised any concern in the campaign (on these lessons, if given)."""
+    query = select(func.count(func.distinct(Concern.reporter))).where(
+        Concern.campaign_id == campaign_id
     )
+    if lessons is not None:
+        query = query.where(Concern.lesson_id.in_([lesson for lesson in lessons if lesson]))
+    return session.scalar(query) or 0
 
 
 def _lesson_stats(
@@ -120,6 +123,22 @@ def _lesson_stats(
         has_quiz=bool(lesson and lesson.quiz),
         concerns=_shown(number, people, min_reporters),
     )
+
+
+def _total(
+    concerns: dict[str | None, tuple[int, int]],
+    lessons: Sequence[LessonStats],
+    people: int,
+    hidden_people: int,
+    min_reporters: int,
+) -> int | None:
+    """The campaign's concerns; when the lessons hidden below the minimum are backed by fewer
+    than k people together, only the shown lessons' (the total minus the shown ones would
+    give the hidden count away)."""
+    total = _shown(sum(n for n, _ in concerns.values()), people, min_reporters)
+    if total is None or hidden_people >= min_reporters:
+        return total
+    return sum(lesson.concerns or 0 for lesson in lessons) or None
 
 
 def _shown(number: int, people: int, min_reporters: int) -> int | None:

@@ -185,3 +185,31 @@ def test_sent_deliveries_keep_their_feedback_when_a_campaign_is_cancelled(parts:
     parts.service.cancel(campaign)
     assert parts.deliveries()[0].status == "sent"
     assert parts.service.context(ids["U001"], "U001").state.rating == "helpful"  # type: ignore[union-attr]
+
+
+def test_the_campaign_total_does_not_give_away_a_lesson_hidden_below_the_minimum(
+    parts: Parts,
+) -> None:
+    """Three people raised concerns on the first lesson, one on the second: the second's
+    count is hidden, and a total of 4 next to the first's 3 would say it is exactly one."""
+    users = [f"U{n:03d}" for n in range(1, 6)]
+    campaign = parts.service.schedule(
+        ScheduleRequest(content="track:safe-ai-use", audience=users), created_by="UTRAINER"
+    ).id
+    parts.runner.fire(campaign)
+    parts.drain()
+    parts.runner.fire(campaign, datetime.now(UTC) + timedelta(days=3, minutes=1))
+    first, second = parts.library.tracks["safe-ai-use"].lessons[:2]
+    ids = {(d.lesson_id, d.recipient): d.id for d in parts.deliveries()}
+    raised = [(first, user) for user in users[:3]] + [(second, "U004")]
+    for lesson, user in raised:
+        parts.service.concerns.record(
+            team_id="T1", user_id=user, text=f"worry {user}", topic="workload",
+            delivery_id=ids[(lesson, user)],
+        )  # fmt: skip
+
+    stats = parts.service.stats(campaign)
+
+    assert stats is not None
+    assert {s.lesson_id: s.concerns for s in stats.lessons[:2]} == {first: 3, second: None}
+    assert stats.totals.concerns == 3
