@@ -62,9 +62,21 @@ def reports_baseline(
         return None, "no reports before the start"
     if len({who for _, who in window}) < k:
         return None, too_few(k)
+    if few_hidden(window, k):
+        return None, too_few(k) + " in some weeks"
     earliest = monday(min(day for day, _ in window))
     weeks = max((monday(start) - earliest) // WEEK, 1)
     return round(len(window) / weeks, 1), None
+
+
+def few_hidden(reports: Sequence[tuple[date, str]], k: int) -> bool:
+    """Whether the weeks a chart hides (1…k-1 people each) are backed by fewer than k people
+    together: a mean over the weeks, less the shown ones, would then give their count away."""
+    people: dict[date, set[str]] = defaultdict(set)
+    for day, who in reports:
+        people[monday(day)].add(who)
+    hidden: set[str] = set().union(*(week for week in people.values() if len(week) < k))
+    return 0 < len(hidden) < k
 
 
 def reports_series(
@@ -91,9 +103,11 @@ def reports_current(
     weeks = complete_weeks(start, until)
     if not weeks:
         return None, "measured after the first full week"
-    window = [who for at, who in reports if weeks[0] <= at.date() < weeks[-1] + WEEK]
-    if window and len(set(window)) < k:
+    window = [(at.date(), who) for at, who in reports if weeks[0] <= at.date() < weeks[-1] + WEEK]
+    if window and len({who for _, who in window}) < k:
         return None, too_few(k)
+    if few_hidden(window, k):
+        return None, too_few(k) + " in some weeks"
     return round(len(window) / len(weeks), 1), None
 
 

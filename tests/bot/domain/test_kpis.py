@@ -113,3 +113,22 @@ def test_a_target_is_met_in_the_direction_the_kpi_should_move() -> None:
     assert falling.met is True and falling.lower_is_better
     assert rising.met is False and not rising.lower_is_better
     assert KpiView("x", "custom", "u", None, None, 1.0).met is None
+
+
+def test_a_hidden_week_cannot_be_worked_out_from_a_mean_over_the_weeks() -> None:
+    # Three weeks of three people, then a week where only "d" reported, twice: the chart hides
+    # that week, but four times the mean, less the three shown weeks, would say "2".
+    rows = weekly(people=3, per_week=3, first=START, weeks=3)
+    rows += [(at(START + timedelta(weeks=3)), "d"), (at(START + timedelta(weeks=3, days=1)), "d")]
+    today = START + timedelta(weeks=4, days=1)
+    assert kpis.reports_series(rows, kpis.mondays(START, today), k=3)[3].hidden
+
+    hidden = (None, "fewer than 3 people reported in some weeks")
+    assert kpis.reports_current(rows, START, today, k=3) == hidden
+    before = [(moment - timedelta(weeks=4), who) for moment, who in rows]
+    assert kpis.reports_baseline(before, START, k=3) == hidden
+
+    # Hidden weeks of three people together may count: their sum describes three people.
+    rows = weekly(people=3, per_week=3, first=START, weeks=1)
+    rows += [(at(START + timedelta(weeks=n)), who) for n, who in ((1, "d"), (2, "e"), (3, "f"))]
+    assert kpis.reports_current(rows, START, today, k=3) == (1.5, None)
