@@ -105,11 +105,13 @@ class PulseService:
                 )
                 .outerjoin(PilotPulseAnswer, PilotPulseAnswer.delivery_id == NudgeDelivery.id)
                 # Only a pulse that reached its recipient: a skipped (paused), cancelled or
-                # failed one was never asked, so a tap on it (forged) must not count.
+                # failed one was never asked, so a tap on it (forged) must not count. One
+                # still "sending" was posted if its button was tapped (a crash can come
+                # between Slack's answer and the row's update).
                 .where(
                     NudgeDelivery.id == delivery_id,
                     NudgeDelivery.recipient == user_id,
-                    NudgeDelivery.status == "sent",
+                    NudgeDelivery.status.in_(("sent", "sending")),
                 )
             ).first()
         found = outbox_kind(row.lesson_id) if row is not None else None
