@@ -10,8 +10,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db.nudge_models import NudgeDelivery
 from bot.db.pilot_models import Pilot, PilotPulseAnswer
@@ -37,6 +39,10 @@ class PilotMessage:
     ts: str | None = None
     changed: bool = True
     campaign_id: int | None = None
+
+
+class PilotClosed(Exception):
+    """A pulse of a pilot that has closed: its result is final, so answers no longer count."""
 
 
 class PulseService:
@@ -88,40 +94,25 @@ class PulseService:
     def answer(
         self, *, team_id: str, user_id: str, delivery_id: int, bucket: str
     ) -> PilotMessage | None:
-        """Record the recipient's own answer to a pulse sent to them (None otherwise)."""
+        """Record the recipient's own answer to a pulse sent to them (None otherwise).
+
+        Raises PilotClosed when the pilot has closed: its verdict was taken on the answers
+        it had, and a later answer would change the result it was closed on.
+        """
         if bucket not in PULSE_BUCKETS:
             return None
         if self._secret_key is None:
             raise RuntimeError("pulse answers need PAINPOINT_SECRET_KEY (respondent pseudonyms)")
         with self._session_factory() as session:
-            row = session.execute(
-                select(
-                    NudgeDelivery.lesson_id,
-                    NudgeDelivery.due_at,
-                    NudgeDelivery.channel,
-                    NudgeDelivery.ts,
-                    NudgeDelivery.campaign_id,
-                    PilotPulseAnswer.hours,
-                )
-                .outerjoin(PilotPulseAnswer, PilotPulseAnswer.delivery_id == NudgeDelivery.id)
-                # Only a pulse that reached its recipient: a skipped (paused), cancelled or
-                # failed one was never asked, so a tap on it (forged) must not count. One
-                # still "sending" was posted if its button was tapped (a crash can come
-                # between Slack's answer and the row's update).
-                .where(
-                    NudgeDelivery.id == delivery_id,
-                    NudgeDelivery.recipient == user_id,
-                    NudgeDelivery.status.in_(("sent", "sending")),
-                )
-            ).first()
-        found = outbox_kind(row.lesson_id) if row is not None else None
-        if row is None or found is None or found[0] != "pulse":
+            asked = _asked_pulse(session, delivery_id, user_id)
+        if asked is None:
             return None
+        row, pilot_id = asked
         hours = PULSE_BUCKETS[bucket][1]
         now = self._clock()
         values = {
             "delivery_id": delivery_id,
-            "pilot_id": found[1],
+            "pilot_id": pilot_id,
             "respondent": reporter_pseudonym(self._secret_key, team_id, user_id),
             "hours": hours,
             "week": monday(aware(row.due_at).date()),
@@ -139,8 +130,38 @@ class PulseService:
                 key=["delivery_id"],
                 update=["hours", "answered_at"],
             )
-        pilot = self._pilot(found[1])
+        pilot = self._pilot(pilot_id)
         if pilot is None:
             return None
         message = PilotMessage("pulse", delivery_id, pilot, bucket, row.channel, row.ts)
         return replace(message, changed=row.hours != hours, campaign_id=row.campaign_id)
+
+
+def _asked_pulse(session: Session, delivery_id: int, user_id: str) -> tuple[Any, int] | None:
+    """The delivery row of a pulse that asked `user_id`, and its pilot (None if none)."""
+    row = session.execute(
+        select(
+            NudgeDelivery.lesson_id,
+            NudgeDelivery.due_at,
+            NudgeDelivery.channel,
+            NudgeDelivery.ts,
+            NudgeDelivery.campaign_id,
+            PilotPulseAnswer.hours,
+        )
+        .outerjoin(PilotPulseAnswer, PilotPulseAnswer.delivery_id == NudgeDelivery.id)
+        # Only a pulse that reached its recipient: a skipped (paused), cancelled or failed
+        # one was never asked, so a tap on it (forged) must not count. One still "sending"
+        # was posted if its button was tapped (a crash can come between Slack's answer and
+        # the row's update).
+        .where(
+            NudgeDelivery.id == delivery_id,
+            NudgeDelivery.recipient == user_id,
+            NudgeDelivery.status.in_(("sent", "sending")),
+        )
+    ).first()
+    found = outbox_kind(row.lesson_id) if row is not None else None
+    if row is None or found is None or found[0] != "pulse":
+        return None
+    if session.scalar(select(Pilot.status).where(Pilot.id == found[1])) == "closed":
+        raise PilotClosed(f"pilot #{found[1]} has closed")
+    return row, found[1]

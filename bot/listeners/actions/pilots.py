@@ -22,6 +22,7 @@ from bot.listeners.commands.pilots import may_manage, pilots_of
 from bot.listeners.context import deps_of, team_of, user_of
 from bot.listeners.guard import tell
 from bot.listeners.reads import record_read
+from bot.services.pulses import PilotClosed
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -143,13 +144,17 @@ def handle_pulse_answer(
     bucket = str(action.get("action_id") or "").removeprefix(ids.PULSE_PREFIX)
     delivery_id = _number(body)
     found = None
-    if deps.pulses is not None and delivery_id is not None:
-        found = deps.pulses.answer(
-            team_id=team_of(body, context),
-            user_id=user_of(body, context),
-            delivery_id=delivery_id,
-            bucket=bucket,
-        )
+    try:
+        if deps.pulses is not None and delivery_id is not None:
+            found = deps.pulses.answer(
+                team_id=team_of(body, context),
+                user_id=user_of(body, context),
+                delivery_id=delivery_id,
+                bucket=bucket,
+            )
+    except PilotClosed:
+        tell(body, client, respond, "This pilot has ended, so answers no longer count. Thank you!")
+        return
     if found is None:
         tell(body, client, respond, "That question is not one of yours, or it has been removed.")
         return

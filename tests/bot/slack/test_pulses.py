@@ -192,3 +192,35 @@ def test_a_pulse_that_was_never_sent_cannot_be_answered(
         assert session.scalars(select(PilotPulseAnswer)).all() == []
     pilot = PilotService(session_factory, min_reporters=3).get(pilot_id)
     assert pilot is not None and pilot.kpis[0].current is None
+
+
+def test_an_answer_after_the_pilot_closed_is_refused_and_changes_nothing(
+    session_factory: SessionFactory, stand_in: SlackStandIn, sending: Outbox, sender: Sender
+) -> None:
+    # The verdict was taken on the answers the pilot had: a later tap (or a changed answer)
+    # would change the result a closed pilot shows.
+    pilot_id, due = start(session_factory, stand_in)
+    sending.send_due(due + timedelta(minutes=5))
+    sent = {d.recipient: d.id for d in sending.deliveries(f"pulse:{pilot_id}")}
+
+    def tap(user: str, bucket: str) -> None:
+        payload = block_action(
+            f"{ids.PULSE_PREFIX}{bucket}",
+            f"{sent[user]}:{bucket}",
+            user=user,
+            response_url=stand_in.response_url(user),
+        )
+        assert sender.interactive(payload).status == 200
+        drain(sender.app)
+
+    tap("UP000", "none")
+    pilots = PilotService(session_factory, min_reporters=3)
+    pilots.close(pilot_id, verdict="stop", note=None, actor="UMANAGER")
+    tap("UP000", "5+")
+    tap("UP001", "5+")
+
+    with session_factory() as session:
+        answers = {a.delivery_id: a.hours for a in session.scalars(select(PilotPulseAnswer))}
+    assert answers == {sent["UP000"]: 0.0}
+    told = [str(call.params) for call in stand_in.calls_to("response_url")]
+    assert sum("answers no longer count" in text for text in told) == 2
