@@ -99,11 +99,13 @@ class PilotService:
         }
         return PilotDefaults(theme_id, title, baselines, running)
 
-    def views(self, *, include_closed: bool = True) -> list[PilotView]:
-        """Every pilot, newest first."""
+    def views(self, *, include_closed: bool = True, owner: str | None = None) -> list[PilotView]:
+        """Every pilot (only `owner`'s when given), newest first."""
         query = select(Pilot).order_by(Pilot.id.desc())
         if not include_closed:
             query = query.where(Pilot.status != "closed")
+        if owner is not None:
+            query = query.where(Pilot.owner == owner)
         with self._session_factory() as session:
             pilots = list(session.scalars(query))
             return pilot_views(
@@ -310,7 +312,12 @@ class PilotService:
                     pilot.status, pilot.verdict, pilot.note = "closed", verdict, note
                     pilot.closed_at, pilot.closed_by, pilot.updated_at = now, actor[:32], now
                     cancel_campaign(session, pilot.pulse_campaign_id, now)
-                    audience = _audience(pilot, closing=True)
+                    # The theme's reporters hear of the verdict only while managers may see
+                    # the theme: the closing DM names it.
+                    shown = pilot.theme_id is not None and (
+                        self._visible_theme(session, pilot.theme_id) is not None
+                    )
+                    audience = _audience(pilot, closing=True, theme_shown=shown)
                     if audience:
                         pilot.closing_campaign_id = open_campaign(
                             session,
@@ -342,10 +349,11 @@ def _existing(session: Session, pilot_id: int) -> Pilot:
     return pilot
 
 
-def _audience(pilot: Pilot, *, closing: bool) -> list[str]:
-    # The closing DM always reaches the theme's opted-in reporters: they asked to hear.
+def _audience(pilot: Pilot, *, closing: bool, theme_shown: bool = True) -> list[str]:
+    # The closing DM reaches the theme's opted-in reporters (they asked to hear) unless the
+    # theme has fallen below the minimum-reporter rule.
     entries = list(pilot.participants or [])
-    if pilot.theme_id is not None and (pilot.include_reporters or closing):
+    if pilot.theme_id is not None and theme_shown and (pilot.include_reporters or closing):
         entries.append(f"theme:{pilot.theme_id}")
     return entries
 

@@ -35,11 +35,11 @@ def may_manage(deps: Deps, user_id: str, pilot_id: int | None) -> bool:
 def handle_pilots(request: CommandRequest) -> Reply:
     """Every pilot, newest first (managers; owners see their own)."""
     deps = request.deps
-    pilots = pilots_of(deps).views()
-    if not deps.roles.has_role(request.user_id, Role.MANAGER):
-        pilots = [p for p in pilots if p.owner == request.user_id]
-        if not pilots:
-            return role_refusal(Role.MANAGER)
+    manager = deps.roles.has_role(request.user_id, Role.MANAGER)
+    # The role decides what is read: anyone else reads only the pilots they own.
+    pilots = pilots_of(deps).views(owner=None if manager else request.user_id)
+    if not manager and not pilots:
+        return role_refusal(Role.MANAGER)
     record_read(deps, request.user_id, "pilots", shown=len(pilots))
     return pilots_message(pilots)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from bot.db.models import Theme, ThemeEvent
+from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.pilot_models import PilotPulseAnswer
 from bot.db.session import SessionFactory
@@ -281,3 +281,19 @@ def test_a_pilot_before_its_start_is_planned_and_has_no_current_value(
     )
     assert pilot.status == "planned"
     assert pilot.kpis[0].current_note == "measured after the first full week"
+
+
+def test_the_closing_dm_skips_the_reporters_of_a_theme_fallen_below_the_minimum(
+    session_factory: SessionFactory,
+) -> None:
+    # The closing DM names the theme: once two of four people have deleted their reports,
+    # no manager may see it, and its opted-in reporters are not told its title either.
+    theme = history(session_factory)
+    pilots = service(session_factory)
+    pilot = pilots.create(draft(theme.theme_id, include_reporters=False), created_by="UMANAGER")
+    with session_factory() as session, session.begin():
+        session.execute(delete(PainPoint).where(PainPoint.reporter.in_(theme.reporters[:2])))
+
+    pilots.close(pilot.id, verdict="stop", note=None, actor="UMANAGER")
+
+    assert campaigns(session_factory)[-1].audience == ["UPART1", "SGROUP"]
