@@ -128,7 +128,7 @@ class ThemeInsights:
         with self._session_factory() as session:
             rows = session.execute(
                 select(PainPoint.team, func.count(distinct(PainPoint.reporter)))
-                .where(PainPoint.team.is_not(None))
+                .where(PainPoint.team.is_not(None), PainPoint.pending_scrub.is_(False))
                 .group_by(PainPoint.team)
             ).all()
         return sorted(team for team, people in rows if team and people >= self.min_reporters)

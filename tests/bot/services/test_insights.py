@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
-from bot.db.models import Theme
+from bot.db.models import PainPoint, Theme
 from bot.db.session import SessionFactory
 from bot.domain.themes import (
     InsightReport,
@@ -218,6 +219,20 @@ def test_themes_are_ordered_by_reporters_then_reports(session_factory: SessionFa
 def test_teams_lists_the_teams_on_stored_reports(session_factory: SessionFactory) -> None:
     seed_theme(session_factory, "A", reporters=3, team=["Sales", "Finance", None], now=NOW)
     assert insights(session_factory).teams() == ["Finance", "Sales"]
+
+
+def test_a_team_is_offered_as_a_filter_only_with_k_people_whose_words_may_be_seen(
+    session_factory: SessionFactory,
+) -> None:
+    # A report sealed for its full scrub is nobody's to see yet: it must not lift a team of
+    # two visible people to the three a filter needs.
+    legal = seed_theme(session_factory, "A", reporters=3, team="Legal", now=NOW)
+    assert insights(session_factory).teams_with_enough_reporters() == ["Legal"]
+    sealed = update(PainPoint).where(PainPoint.id == legal.painpoint_ids[0])
+    with session_factory() as session, session.begin():
+        session.execute(sealed.values(pending_scrub=True))
+
+    assert insights(session_factory).teams_with_enough_reporters() == []
 
 
 # --- trend, spikes and quotes -------------------------------------------------------------
