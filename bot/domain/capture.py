@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     TOO_LONG = "too_long"
     REPLAYED = "replayed"
     NOT_FOUND = "not_found"
+    EXPIRED = "expired"  # past the retention period: its text was removed, it takes no new text
 
 
 @dataclass(frozen=True)

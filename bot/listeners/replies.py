@@ -28,6 +28,11 @@ def outcome_message(result: CaptureResult, max_length: int) -> str | None:
         )
     if result.outcome is Outcome.NOT_FOUND:
         return "I could not find that pain point among yours. See them with `/painpoint mine`."
+    if result.outcome is Outcome.EXPIRED:
+        return (
+            "That pain point is past the retention period, so its text was removed and it "
+            "cannot be changed. Please send it again as a new pain point."
+        )
     return None
 
 

@@ -137,6 +137,9 @@ class CaptureService:
             row = _own(session, reporter, painpoint_id, for_update=True)
             if row is None:
                 return CaptureResult(Outcome.NOT_FOUND)
+            if row.text_removed_at is not None:
+                # Retention passes over a row once: new text here would be kept for good.
+                return CaptureResult(Outcome.EXPIRED)
             self._seal(row, text=text)
             row.text_hash = text_fingerprint(text)
             row.category = submission.category

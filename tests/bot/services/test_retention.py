@@ -220,3 +220,37 @@ def test_the_lease_holder_runs_retention_daily_only_when_it_is_set(
                 assert texts == {""}
         finally:
             worker._stop_scheduler()
+
+
+def test_a_report_past_retention_cannot_be_given_new_text_that_retention_never_removes(
+    session_factory: SessionFactory,
+) -> None:
+    from bot.domain.capture import Outcome, PainPointInput
+    from bot.services.capture import CaptureService
+    from tests.conftest import SECRET_KEY
+    from tests.stored import painpoints
+
+    now = [NOW - timedelta(days=60)]
+    capture = CaptureService(session_factory, secret_key=SECRET_KEY, clock=lambda: now[0])
+    recorded = capture.record(
+        team_id="T1", user_id="U1", submission=PainPointInput("Invoices typed by hand", "dm")
+    )
+    assert recorded.painpoint is not None
+    painpoints(session_factory)
+    now[0] = NOW
+    retention = RetentionService(session_factory, days=30, clock=lambda: now[0])
+    assert retention.apply().painpoints == 1
+
+    # "Add details" on the old receipt: the form opens on the emptied report.
+    amended = capture.amend(
+        team_id="T1",
+        user_id="U1",
+        painpoint_id=recorded.painpoint.id,
+        submission=PainPointInput("Invoices typed by hand, ask Maria Lopez", "modal"),
+    )
+    now[0] = NOW + timedelta(days=1)
+    retention.apply()
+
+    [row] = painpoints(session_factory)
+    assert (row.text, row.details) == ("", None)
+    assert amended.outcome is Outcome.EXPIRED
