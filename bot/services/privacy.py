@@ -19,6 +19,7 @@ from bot.db.models import PainPoint
 from bot.db.nudge_models import Concern
 from bot.db.session import SessionFactory, writer_lock
 from bot.privacy.seal import Sealer, SealError
+from bot.services.import_csv import TEAM_LENGTH
 
 logger = logging.getLogger(__name__)
 FullScrub = Callable[[list[str]], list[str]]
@@ -32,6 +33,7 @@ class _Opened:
     text: str | None
     details: list[str]  # details added while sealed, to scrub and append
     old_details: str | None  # what the row already had
+    team: str | None  # a pain point's team as typed (fast-scrubbed only so far)
 
 
 class PrivacyStep:
@@ -91,16 +93,24 @@ class PrivacyStep:
         texts: list[str] = []
         for item in opened:
             texts.extend(([item.text] if item.text is not None else []) + item.details)
+            texts.extend([item.team] if item.team else [])
         clean = iter(self._full_scrub(texts)) if texts else iter(())
         values = []
         for item in opened:
             text = next(clean) if item.text is not None else None
             extra = "\n".join(next(clean) for _ in item.details)
+            team = next(clean)[:TEAM_LENGTH] if item.team else None
             details = item.old_details
             if extra:
                 details = f"{details}\n{extra}" if details else extra
             values.append(
-                {"b_id": item.id, "b_sealed": item.sealed, "b_text": text, "b_details": details}
+                {
+                    "b_id": item.id,
+                    "b_sealed": item.sealed,
+                    "b_text": text,
+                    "b_details": details,
+                    "b_team": team,
+                }
             )
         return self._write(table, values)
 
@@ -114,6 +124,7 @@ class PrivacyStep:
         }
         if table is PainPoint:
             changes["details"] = bindparam("b_details")
+            changes["team"] = bindparam("b_team")
             # Scrubbing is not an edit: the reporter's last change keeps its time.
             changes["updated_at"] = PainPoint.updated_at
         statement = (
@@ -133,13 +144,14 @@ class PrivacyStep:
     def _open(self, table: Table, ids: Sequence[int]) -> list[_Opened]:
         with self._session_factory() as session:
             details = PainPoint.details if table is PainPoint else null()
+            teams = PainPoint.team if table is PainPoint else null()
             rows = session.execute(
-                select(table.id, table.sealed, details).where(
+                select(table.id, table.sealed, details, teams).where(
                     table.id.in_(list(ids)), table.pending_scrub.is_(True)
                 )
             ).all()
         opened = []
-        for row_id, sealed, old_details in rows:
+        for row_id, sealed, old_details, team in rows:
             try:
                 payload: dict[str, Any] = self._sealer.open(sealed) if sealed else {}
             except SealError:
@@ -155,6 +167,7 @@ class PrivacyStep:
                     text=str(text) if text is not None else None,
                     details=[str(detail) for detail in payload.get("details") or []],
                     old_details=old_details,
+                    team=team,
                 )
             )
         return opened

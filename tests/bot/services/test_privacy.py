@@ -189,3 +189,20 @@ def test_text_sealed_under_another_key_stays_sealed_and_unseen(
     with session_factory() as session:
         row = session.scalars(select(PainPoint)).one()
     assert row.pending_scrub and row.text == ""
+
+
+def test_a_typed_team_gets_the_full_scrub_too_before_anyone_else_sees_it(
+    capture: CaptureService, session_factory: SessionFactory
+) -> None:
+    from bot.services.transfer import painpoint_records
+
+    # No teams configured: the form's team field is free text, like the report itself.
+    capture.record(
+        team_id="T1",
+        user_id="U1",
+        submission=PainPointInput("Invoices wait", "modal", team="Maria Gonzalez's team"),
+    )
+    PrivacyStep(session_factory, secret_key=SECRET_KEY, full_scrub=full).sweep()
+
+    [record] = painpoint_records(session_factory)
+    assert record["team"] == "[name]'s team"
