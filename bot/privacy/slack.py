@@ -27,6 +27,8 @@ _TOKEN = re.compile(
     r"|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9._-]{10,})"
 )
 _TOKENISH_PATH = re.compile(r"(?:token|key|secret|session|sig|auth|password|code)", re.I)
+# A member's profile on Slack (…/team/U123, …/user_profile/U123) names them like a mention.
+_SLACK_MEMBER_PATH = re.compile(r"/[UW][A-Z0-9]{6,}(?=/|$)")
 
 
 def _is_risky_url(url: str) -> bool:
@@ -35,6 +37,8 @@ def _is_risky_url(url: str) -> bool:
     rest = url.split("//", 1)[-1]
     authority, _, path = rest.partition("/")
     if "?" in url or "#" in url or "@" in authority:
+        return True
+    if authority.lower().endswith("slack.com") and _SLACK_MEMBER_PATH.search("/" + path):
         return True
     return bool(_TOKENISH_PATH.search(path) or _TOKEN.search(url))
 

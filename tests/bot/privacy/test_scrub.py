@@ -45,6 +45,10 @@ REMOVED = [
     ("https://jane:hunter2@example.com/files", LINK),
     ("https://example.com/auth/callback/xyz", LINK),
     ("https://hooks.example.com/api/session/123", LINK),
+    # a member's profile link names them as surely as a mention does
+    ("ask <https://acme.slack.com/team/U012AB3CD|Jane Doe>", f"ask {LINK}"),
+    ("ask https://acme.slack.com/team/U012AB3CD", f"ask {LINK}"),
+    ("https://app.slack.com/client/T0123ABCD/user_profile/W012AB3CD", LINK),
     # tokens
     ("token xoxb-1234567890-abcdefghijkl", f"token {SECRET}"),
     ("xoxp-123456789-123456789-abc", SECRET),
