@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from sqlalchemy import or_, select, update
+from sqlalchemy import Update, bindparam, or_, select, update
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory, writer_lock
@@ -103,21 +103,36 @@ class EmbeddingService:
                 [embedding_text(text, details) for _, text, details in rows]
             )
             values = [
-                {"id": row_id, "embedding": to_bytes(vector), "embedding_model": self.model_name}
-                for (row_id, _, _), vector in zip(rows, vectors, strict=True)
+                {"b_id": row_id, "b_text": text, "b_details": details, "b_vector": to_bytes(vector)}
+                for (row_id, text, details), vector in zip(rows, vectors, strict=True)
             ]
             with (
                 writer_lock(self._session_factory),
                 self._session_factory() as session,
                 session.begin(),
             ):
-                # One executemany by primary key: the writer lock is held for one statement,
-                # not one per row, so reports arriving meanwhile wait only briefly.
-                session.execute(update(PainPoint), values)
+                # One executemany: the writer lock is held for one statement, not one per row,
+                # so reports arriving meanwhile wait only briefly.
+                session.connection().execute(self._store, values)
             stored += len(rows)
             if progress is not None:
                 progress(len(rows))
         return stored
+
+    @property
+    def _store(self) -> Update:
+        """Store a vector only on a row still clean and holding the words it was made from:
+        one edited or sealed again meanwhile is embedded afresh once its new words are clean."""
+        return (
+            update(PainPoint)
+            .where(
+                PainPoint.id == bindparam("b_id"),
+                PainPoint.pending_scrub.is_(False),
+                PainPoint.text == bindparam("b_text"),
+                PainPoint.details.is_not_distinct_from(bindparam("b_details")),
+            )
+            .values(embedding=bindparam("b_vector"), embedding_model=self.model_name)
+        )
 
     def embed_pending(self, *, show_progress: bool = False) -> int:
         """Backfill every row that lacks a vector from the current model."""

@@ -206,3 +206,33 @@ def test_a_typed_team_gets_the_full_scrub_too_before_anyone_else_sees_it(
 
     [record] = painpoint_records(session_factory)
     assert record["team"] == "[name]'s team"
+
+
+def test_a_vector_of_words_changed_meanwhile_is_not_kept(
+    capture: CaptureService, session_factory: SessionFactory
+) -> None:
+    from bot.services.embeddings import EmbeddingService
+    from tests.clustering.synthetic import HashingEmbedder
+
+    recorded = capture.record(
+        team_id="T1", user_id="U1", submission=PainPointInput("Invoices wait", "dm"), thread_ts="3"
+    )
+    assert recorded.painpoint is not None
+    PrivacyStep(session_factory, secret_key=SECRET_KEY, full_scrub=full).sweep()
+
+    class DetailMeanwhile(HashingEmbedder):
+        def embed(self, texts: object) -> object:
+            # The reporter adds a detail while the model is busy with the old words.
+            capture.add_detail(
+                team_id="T1", user_id="U1", thread_ts="3", text="Tom Baker too", event_id=None
+            )
+            return super().embed(texts)  # type: ignore[arg-type]
+
+    embeddings = EmbeddingService(session_factory, DetailMeanwhile, model_name="hashing-test")
+    embeddings.embed_ids([recorded.painpoint.id])
+
+    with session_factory() as session:
+        row = session.scalars(select(PainPoint)).one()
+        # Sealed again, and no vector: nothing clusters it until its new words are clean,
+        # and then they are embedded (a kept vector of the old words would never be redone).
+        assert row.pending_scrub and row.embedding_model is None
