@@ -18,6 +18,9 @@ _SLACK_MAILTO = re.compile(r"<mailto:[^>|]+(?:\|[^>]*)?>", re.IGNORECASE)
 _SLACK_LINK = re.compile(r"<((?:https?|ftp)://[^>|\s]+)(?:\|([^>]*))?>", re.IGNORECASE)
 _SLACK_CHANNEL = re.compile(r"<#C[A-Z0-9]+(?:\|([^>]*))?>")
 _BARE_MENTION = re.compile(r"(?<![\w@])@(?:here|channel|everyone)\b", re.IGNORECASE)
+# A handle typed by hand ("ping @jdoe", "thanks @maria.gonzalez") that Slack did not turn into
+# a mention names a person all the same. Not part of an address (jane@example.com), not "@ 5".
+_TYPED_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][\w.\-]*[A-Za-z0-9]")
 
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
 # Credentials that grant access on their own: Slack tokens, GitHub and OpenAI-style keys,
@@ -68,9 +71,10 @@ def find_slack_and_secrets(text: str) -> list[Finding]:
                 )
             )
     if "@" in text:
-        found += [
-            Finding(m.start(), m.end(), "mention", MENTION) for m in _BARE_MENTION.finditer(text)
-        ]
+        for pattern in (_BARE_MENTION, _TYPED_HANDLE):
+            found += [
+                Finding(m.start(), m.end(), "mention", MENTION) for m in pattern.finditer(text)
+            ]
     found += [Finding(m.start(), m.end(), "secret", SECRET) for m in _TOKEN.finditer(text)]
     if "://" in text:
         found += [

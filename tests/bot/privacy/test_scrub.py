@@ -37,6 +37,10 @@ REMOVED = [
     ("<!subteam^S012AB3CD|@finance> again", f"{MENTION} again"),
     ("<!subteam^S012AB3CD>", MENTION),
     ("@here please look", f"{MENTION} please look"),
+    # handles typed by hand, which Slack did not turn into mentions
+    ("ping @jdoe about the VPN", f"ping {MENTION} about the VPN"),
+    ("thanks @maria.gonzalez.", f"thanks {MENTION}."),
+    ("(cc @Sam_K-2)", f"(cc {MENTION})"),
     # URLs that can carry tokens
     ("see https://example.com/report?id=5&user=jane", f"see {LINK}"),
     ("https://example.com/reset?token=abc123", LINK),
@@ -87,6 +91,7 @@ KEPT = [
     "#general is noisy",
     "the word here and channel",
     "an @ sign alone",
+    "meet @ 5pm, or @3pm",
 ]
 
 
