@@ -8,6 +8,7 @@ so nothing is stored from it.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -82,7 +83,9 @@ def refuse_replays(
     the same signed request arrives (replays within Slack's five-minute window)."""
     if req.body.get("type") not in INTERACTIONS:
         return next()
-    key = "interaction:" + hashlib.sha256(req.raw_body.encode("utf-8", "surrogatepass")).hexdigest()
+    # Socket Mode payloads arrive as objects with no raw body: their canonical JSON stands in.
+    raw = req.raw_body or json.dumps(req.body, sort_keys=True, separators=(",", ":"))
+    key = "interaction:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     if not deps_of(context).claims.claim(key):
         return BoltResponse(status=200, body="")
     return next()

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from bot.db.session import SessionFactory
 from bot.socket_mode import PongDeadlineClient, build_handler
-from tests.slack_requests import dm_event, event_body, slash_body
+from tests.slack_requests import dm_event, event_body, message_shortcut, slash_body
 from tests.slack_stand_in import SlackStandIn
 from tests.socket_stand_in import SocketStandIn
 from tests.stored import count_painpoints
@@ -64,6 +64,19 @@ def test_a_slash_command_and_a_dm_are_acknowledged_and_stored(
     assert command.payload and "recorded" in command.payload["text"]  # the receipt, in the ack
     assert event.connection == command.connection == 1
     assert count_painpoints(session_factory) == 2
+
+
+def test_every_interaction_is_acted_on_and_a_redelivered_one_once(
+    socket_server: SocketStandIn, handler: SocketModeHandler, stand_in: SlackStandIn
+) -> None:
+    # Socket Mode payloads come as JSON objects, with no raw body to tell replays apart by.
+    first, second = message_shortcut("The VPN drops"), message_shortcut("Invoices by hand")
+    for payload in (first, second, first):  # the first is delivered again
+        socket_server.wait_ack(socket_server.send("interactive", payload))
+
+    stand_in.settle()
+    forms = [call.params["trigger_id"] for call in stand_in.calls_to("views.open")]
+    assert forms == [first["trigger_id"], second["trigger_id"]]
 
 
 @pytest.mark.parametrize("break_connection", ["cut", "black_hole"])
