@@ -50,6 +50,8 @@ from bot.slack.roles import RoleDirectory
 from clustering.embedding import Embedder, SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
+# The longest a user-group lookup for a role check may take (it runs before some answers).
+ROLE_LOOKUP_SECONDS = 2
 
 
 def build_wording(settings: Settings) -> Wording:
@@ -159,7 +161,14 @@ def build_deps(
     )
     capture.on_recorded = after.scrubbing.submit
     roles = RoleDirectory(
-        client,
+        # Forms are answered with the check's verdict, inside Slack's 3 s: a lookup that is
+        # rate limited fails at once (closed, or on the last known members), a slow one soon.
+        WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=ROLE_LOOKUP_SECONDS,
+            retry_handlers=[],
+        ),
         managers=settings.managers,
         trainers=settings.trainers,
         cache_seconds=settings.role_cache_seconds,

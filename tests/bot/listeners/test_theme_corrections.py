@@ -4,12 +4,14 @@ anyone else is refused inside the modal and nothing changes."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from slack_bolt import App
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.blocks.themes import rename_view
 from bot.db.models import PainPoint, Theme, ThemeEvent
 from bot.db.session import SessionFactory
 from tests.bot.reporting.checks import assert_valid_view
@@ -213,5 +215,24 @@ def test_a_correction_that_cannot_be_made_is_one_clear_line_and_changes_nothing(
     assert "A theme needs at least four embedded reports to split." in split
     assert "That theme is no longer available" in unknown  # never an id it did not show
     assert "Traceback" not in split + unknown
+    with session_factory() as session:
+        assert session.scalars(select(ThemeEvent)).all() == []
+
+
+def test_a_rename_is_answered_in_time_while_slack_rate_limits_the_role_lookup(
+    sender: Sender, stand_in: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    # A form is answered with its role check's verdict: the check must not wait out a 429.
+    vpn = seed_theme(session_factory, "VPN drops every hour", reporters=4)
+    stand_in.usergroups["SMANAGERS"] = ["U555"]
+    stand_in.fail("usergroups.users.list", status=429, retry_after=5, times=3)
+    form = rename_view(vpn.theme_id, "VPN drops every hour")
+    values = {ids.THEME_RENAME_TITLE: {ids.VALUE: {"type": "plain_text_input", "value": "VPN"}}}
+
+    started = time.monotonic()
+    answer = response_json(sender.interactive(view_submission(form, values, user="U555")))
+
+    assert time.monotonic() - started < 2.5
+    assert answer["response_action"] == "errors"  # one clear line, in the form
     with session_factory() as session:
         assert session.scalars(select(ThemeEvent)).all() == []
