@@ -79,9 +79,10 @@ def normalise_request(
 def refuse_replays(
     req: BoltRequest, context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse:
-    """Bolt middleware: a form submission or button click is acted on once, however often
-    the same signed request arrives (replays within Slack's five-minute window)."""
-    if req.body.get("type") not in INTERACTIONS:
+    """Bolt middleware: a slash command, form submission or button click is acted on once,
+    however often the same signed request arrives (replays within Slack's five-minute window).
+    Each carries its own trigger id, so two real requests never share a body."""
+    if req.body.get("type") not in INTERACTIONS and "command" not in req.body:
         return next()
     # Socket Mode payloads arrive as objects with no raw body: their canonical JSON stands in.
     raw = req.raw_body or json.dumps(req.body, sort_keys=True, separators=(",", ":"))

@@ -18,7 +18,7 @@ from bot.domain.privacy import READ_SURFACES
 from bot.services.audit_log import ReadAuditLog
 from tests.bot.reporting.checks import UploadRecordingStandIn
 from tests.bot.reporting.factories import Seeded, seed_theme
-from tests.slack_requests import Sender, block_action, drain
+from tests.slack_requests import Sender, block_action, drain, slash_body
 
 
 @pytest.fixture
@@ -115,6 +115,20 @@ def test_pilot_views_are_recorded(
         ("UMANAGER", "pilot", {"pilot": pilot_id}),
         ("UMANAGER", "pilot", {"pilot": pilot_id}),
     ]
+
+
+def test_a_replayed_command_is_acted_on_once(
+    sender: Sender, app: App, stand_in: UploadRecordingStandIn, session_factory: SessionFactory
+) -> None:
+    # The same signed bytes again within Slack's five minutes: nobody asked twice.
+    seed(session_factory)
+    body = slash_body("report all", user="UMANAGER", response_url=stand_in.response_url("M"))
+    for _ in range(2):
+        assert sender.send(body, "application/x-www-form-urlencoded").status == 200
+        drain(app)
+
+    assert reads(session_factory) == [("UMANAGER", "report", {"period": "all"})]
+    assert len(stand_in.calls_to("files.completeUploadExternal")) == 1
 
 
 @pytest.mark.parametrize(
