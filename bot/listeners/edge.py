@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.domain.text import is_user_id, storable
+from bot.listeners.commands.parse import PAINPOINT_COMMAND, parse_command_text
 from bot.listeners.context import deps_of
 
 INTERACTIONS = {"view_submission", "block_actions", "message_action", "shortcut"}
@@ -82,7 +83,7 @@ def refuse_replays(
     """Bolt middleware: a slash command, form submission or button click is acted on once,
     however often the same signed request arrives (replays within Slack's five-minute window).
     Each carries its own trigger id, so two real requests never share a body."""
-    if req.body.get("type") not in INTERACTIONS and "command" not in req.body:
+    if req.body.get("type") not in INTERACTIONS and not _claimed_command(req.body, context):
         return next()
     # Socket Mode payloads arrive as objects with no raw body: their canonical JSON stands in.
     raw = req.raw_body or json.dumps(req.body, sort_keys=True, separators=(",", ":"))
@@ -90,6 +91,20 @@ def refuse_replays(
     if not deps_of(context).claims.claim(key):
         return BoltResponse(status=200, body="")
     return next()
+
+
+def _claimed_command(body: dict[str, Any], context: BoltContext) -> bool:
+    """A slash command, except a report while reports have a duplicate window: the same text
+    from the same person is then stored once anyway, and a claim would put a second write on
+    the acknowledgement path of every report."""
+    if "command" not in body:
+        return False
+    text = str(body.get("text") or "")
+    if body.get("command") != PAINPOINT_COMMAND or not text.strip():
+        return True
+    if parse_command_text(text).name != "":
+        return True
+    return deps_of(context).settings.duplicate_window_hours == 0
 
 
 def _typed_form_values(body: dict[str, Any]) -> None:

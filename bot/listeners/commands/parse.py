@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.domain.themes import PERIODS
 
+PAINPOINT_COMMAND = "/painpoint"
 SIMPLE = ("help", "mine", "settings", "privacy", "forget")
 SCOPED = ("digest", "report")
 MAX_TEAM_WORDS = 3

@@ -9,15 +9,18 @@ from typing import Any
 
 import pytest
 from slack_bolt import App
+from sqlalchemy import func, select
 from sqlalchemy.exc import DataError
 
 from bot.blocks import capture as capture_blocks
 from bot.blocks import ids
+from bot.db.models import RequestClaim
 from bot.db.session import SessionFactory
 from bot.domain.capture import Outcome, PainPointInput
 from bot.listeners import edge
 from bot.services.capture import CaptureService
-from tests.conftest import SECRET_KEY
+from bot.settings import Settings
+from tests.conftest import SECRET_KEY, AppMaker
 from tests.slack_requests import (
     Sender,
     dm_event,
@@ -25,6 +28,7 @@ from tests.slack_requests import (
     event_body,
     form_values,
     response_json,
+    slash_body,
     view_submission,
 )
 from tests.slack_stand_in import SlackStandIn
@@ -170,3 +174,21 @@ def test_a_dm_whose_fields_are_not_text_stores_nothing_and_gets_200(
     drain(app)
     assert response.status == 200
     assert count_painpoints(session_factory) == 0
+
+
+@pytest.mark.parametrize("window_hours", [24, 0])
+def test_a_replayed_report_command_is_stored_once_and_claims_only_without_a_duplicate_window(
+    settings: Settings, make_app: AppMaker, session_factory: SessionFactory, window_hours: int
+) -> None:
+    # With a duplicate window the report's own rule keeps a replay out, so the command costs
+    # no claim on the acknowledgement path; without one, the claim does it.
+    app = make_app(settings.model_copy(update={"duplicate_window_hours": window_hours}))
+    body = slash_body("The VPN drops every hour", user="U0REPLAY")
+    for _ in range(2):
+        assert Sender(app).send(body, "application/x-www-form-urlencoded").status == 200
+        drain(app)
+
+    assert count_painpoints(session_factory) == 1
+    with session_factory() as session:
+        claims = session.scalar(select(func.count()).select_from(RequestClaim))
+    assert claims == (0 if window_hours else 1)
