@@ -15,6 +15,8 @@ EXIT_USAGE = 2
 EXIT_FAILURE = 1
 Command = Callable[[argparse.Namespace, Settings], int]
 if TYPE_CHECKING:
+    from bot.db.session import SessionFactory
+
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     SubParsers = argparse._SubParsersAction
@@ -72,3 +74,11 @@ def check_out_path(target: Path) -> None:
     parent = next((p for p in target.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise CliError(f"--out {target}: {parent} is a file, not a folder")
+
+
+def record_read(session_factory: SessionFactory, surface: str, **detail: object) -> None:
+    """Log this read of employees' data in the read audit (`painpoint audit-log`), before it
+    is shown."""
+    from bot.services.audit_log import ReadAuditLog, cli_actor
+
+    ReadAuditLog(session_factory).record(cli_actor(), surface, **detail)

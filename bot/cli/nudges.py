@@ -12,12 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import CliError, Command, SubParsers, out, require_secret_key
+from bot.cli.common import CliError, Command, SubParsers, out, record_read, require_secret_key
 from bot.cli.database import open_database
 from bot.settings import Settings
 from bot.terminal import terminal_width
 
 if TYPE_CHECKING:
+    from bot.db.session import SessionFactory
     from bot.domain.nudges import CampaignView, LessonStats
     from bot.services.nudges import NudgeService
 
@@ -28,12 +29,14 @@ AT_HELP = (
 SHOWN_IDS = 12
 
 
-def _service(settings: Settings, *, create: bool = False) -> NudgeService:
+def _service(
+    settings: Settings, *, create: bool = False, session_factory: SessionFactory | None = None
+) -> NudgeService:
     """Only scheduling may create the database; listing and stats never do."""
     from bot.app import build_nudge_service
 
     require_secret_key(settings)
-    return build_nudge_service(settings, open_database(settings, create=create))
+    return build_nudge_service(settings, session_factory or open_database(settings, create=create))
 
 
 def parse_at(text: str) -> datetime | None:
@@ -195,7 +198,8 @@ def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
     """Schedule, list, cancel or show statistics of nudge campaigns."""
     if args.action == "schedule":
         return cmd_schedule(args, settings)
-    service = _service(settings)
+    session_factory = open_database(settings, create=False)
+    service = _service(settings, session_factory=session_factory)
     if args.action == "list":
         campaigns = service.list_campaigns(include_ended=args.all, limit=args.limit)
         if not campaigns:
@@ -214,6 +218,7 @@ def cmd_nudges(args: argparse.Namespace, settings: Settings) -> int:
     stats = service.stats(args.id)
     if stats is None:
         raise CliError(f"there is no campaign #{args.id}; `painpoint nudges list --all` shows them")
+    record_read(session_factory, "cli_nudge_stats", campaign=args.id)
     for line in _stats_rows([stats.totals, *stats.lessons]):
         out(line)
     if any(item.concerns is None for item in [stats.totals, *stats.lessons]):

@@ -11,19 +11,19 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.cli.common import CliError, Command, SubParsers, note, out
+from bot.cli.common import CliError, Command, SubParsers, note, out, record_read
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.db.session import SessionFactory
     from bot.domain.pilots import PilotDraft
     from bot.services.pilots import PilotService
 
 
-def _service(settings: Settings) -> PilotService:
-    from bot.cli.database import open_database
+def _service(session_factory: SessionFactory, settings: Settings) -> PilotService:
     from bot.services.pilots import PilotService
 
-    return PilotService(open_database(settings, create=False), min_reporters=settings.min_reporters)
+    return PilotService(session_factory, min_reporters=settings.min_reporters)
 
 
 def _id(text: str, what: str = "pilot") -> int:
@@ -89,16 +89,19 @@ def _describe(name: str, values: dict[str, float | None]) -> str:
 
 def cmd_pilots(args: argparse.Namespace, settings: Settings) -> int:
     """Create, list, show, log to, adjust and close pilots."""
+    from bot.cli.database import open_database
     from bot.domain.pilots import PilotError, parse_day, parse_number
     from bot.reporting.pilots import pilot_text, pilots_table
 
+    session_factory = open_database(settings, create=False)
     try:
-        service = _service(settings)
+        service = _service(session_factory, settings)
         if args.action == "create":
             pilot = service.create(_draft(args, service.today()), created_by="cli")
             out(str(pilot.id))
             note(f"pilot #{pilot.id} started on theme #{pilot.theme_id}: {pilot.theme_title}")
         elif args.action == "list":
+            record_read(session_factory, "cli_pilots", format=args.format)
             pilots = service.views()
             if args.format == "json":
                 out(json.dumps([p.to_dict() for p in pilots], indent=2, ensure_ascii=False))
@@ -108,6 +111,7 @@ def cmd_pilots(args: argparse.Namespace, settings: Settings) -> int:
             found = service.get(_id(args.id))
             if found is None:
                 raise CliError(f"there is no pilot #{args.id}")
+            record_read(session_factory, "cli_pilot", pilot=found.id, format=args.format)
             out(
                 json.dumps(found.to_dict(), indent=2, ensure_ascii=False)
                 if args.format == "json"

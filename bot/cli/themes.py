@@ -10,7 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import CliError, Command, SubParsers, check_out_path, note, out
+from bot.cli.common import (
+    CliError,
+    Command,
+    SubParsers,
+    check_out_path,
+    note,
+    out,
+    record_read,
+)
 from bot.cli.corrections import add_actions
 from bot.cli.database import open_database
 from bot.settings import Settings
@@ -90,7 +98,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         report = insights.report(period=args.period, team=team, with_history=True)
     except SliceTooSmall as exc:
         raise CliError(f"cannot report on that selection: {exc}") from None
-    _record_read(
+    record_read(
         session_factory,
         "cli_report",
         format=args.format,
@@ -108,13 +116,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     what = "report" if args.section == "themes" else f"{args.section} table"
     note(f"wrote the {args.format} {what} ({len(report.themes)} themes) to {target}")
     return 0
-
-
-def _record_read(session_factory: SessionFactory, surface: str, **detail: object) -> None:
-    """Log this read of employees' data in the read audit (`painpoint audit-log`)."""
-    from bot.services.audit_log import ReadAuditLog, cli_actor
-
-    ReadAuditLog(session_factory).record(cli_actor(), surface, **detail)
 
 
 def _theme_service(
@@ -179,7 +180,7 @@ def cmd_themes(args: argparse.Namespace, settings: Settings) -> int:
     report = ThemeInsights(session_factory, min_reporters=settings.min_reporters).report(
         period="all"
     )
-    _record_read(session_factory, "cli_themes", format=args.format)
+    record_read(session_factory, "cli_themes", format=args.format)
     if not table:
         records = [theme_record(t) for t in report.themes]
         sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")

@@ -20,6 +20,9 @@ READ_SURFACES = {
     "cli_export": "export (command line)",
     "cli_report": "audit report (command line)",
     "cli_themes": "themes (command line)",
+    "cli_pilots": "pilot list (command line)",
+    "cli_pilot": "pilot view (command line)",
+    "cli_nudge_stats": "nudge statistics (command line)",
 }
 
 

@@ -146,3 +146,30 @@ def test_since_reads_spans_and_dates() -> None:
     assert parse_since("2w", now) == now - timedelta(weeks=2)
     assert parse_since("2026-03-01", now) == datetime(2026, 3, 1, tzinfo=UTC)
     assert parse_since("2026-03-01T10:00+02:00", now) == datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+
+def test_pilot_and_nudge_statistics_reads_on_the_command_line_are_recorded(
+    stored: SessionFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Their Slack twins are recorded; the command line showed the same data unrecorded.
+    from bot.services.pilots import PilotService
+    from tests.bot.services.test_pilots import draft
+
+    theme = seed_theme(stored, "Invoices typed by hand", reporters=3)
+    pilot = PilotService(stored, min_reporters=3).create(
+        draft(theme.theme_id), created_by="UMANAGER"
+    )
+    assert cli.main(["pilots", "list"]) == 0
+    assert cli.main(["pilots", "show", str(pilot.id), "--format", "json"]) == 0
+    lesson = ["nudges", "schedule", "--lesson", "keep-data-safe", "--audience", "U001"]
+    assert cli.main(lesson) == 0
+    assert cli.main(["nudges", "stats", "1"]) == 0
+    capsys.readouterr()
+
+    assert cli.main(["audit-log", "--format", "json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [(e["actor"], e["surface"], e["detail"]) for e in entries] == [
+        (cli_actor(), "cli_pilots", {"format": "table"}),
+        (cli_actor(), "cli_pilot", {"pilot": pilot.id, "format": "json"}),
+        (cli_actor(), "cli_nudge_stats", {"campaign": 1}),
+    ]
