@@ -50,11 +50,11 @@ class RoleDirectory:
         try:
             response = self._client.usergroups_users_list(usergroup=group_id)
             members = frozenset(response.get("users") or [])
-        except SlackApiError as exc:
-            # Failing closed: an unresolvable group grants nobody anything.
-            logger.warning(
-                "could not resolve user group %s: %s", group_id, exc.response.get("error")
-            )
+        except (SlackApiError, OSError) as exc:
+            # Failing closed: an unresolvable group grants nobody anything. OSError covers a
+            # lookup that timed out or could not connect (the check runs before some answers).
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+            logger.warning("could not resolve user group %s: %s", group_id, reason)
             if cached is not None:
                 return cached[1]
             return frozenset()

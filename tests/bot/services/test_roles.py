@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from slack_sdk import WebClient
 
@@ -99,3 +101,28 @@ def test_a_failed_refresh_keeps_the_last_known_members(
 
     assert directory.has_role("U1", Role.MANAGER)
     assert lookups(stand_in) == 2
+
+
+def test_a_lookup_that_cannot_reach_slack_fails_closed_or_keeps_the_last_known_members(
+    stand_in: SlackStandIn, ticker: Ticker
+) -> None:
+    # A timeout or a refused connection is not a Slack error: it must not become a traceback
+    # in front of the person whose role is being checked.
+    stand_in.usergroups["SLEADS"] = ["U1"]
+    reachable = WebClient(token="xoxb-test", base_url=stand_in.base_url)
+    directory = RoleDirectory(reachable, managers=["SLEADS"], trainers=[], clock=ticker)
+    assert directory.has_role("U1", Role.MANAGER)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # a port nobody listens on
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+    directory._client = WebClient(token="xoxb-test", base_url=nowhere, timeout=1)
+    ticker.now += 301
+
+    assert directory.has_role("U1", Role.MANAGER), "the last known members"
+    unknown = RoleDirectory(
+        WebClient(token="xoxb-test", base_url=nowhere, timeout=1),
+        managers=["SLEADS"],
+        trainers=[],
+        clock=ticker,
+    )
+    assert not unknown.has_role("U1", Role.MANAGER), "closed"
