@@ -73,8 +73,10 @@ Handler = Callable[[CommandRequest], Reply | None]
 @dataclass(frozen=True)
 class Subcommand:
     """A sub-command: who may run it (None: anyone), what it does, and, for loose forms,
-    whether its words are really its arguments (else the text is a report)."""
+    whether its words are really its arguments (else the text is a report). `after_ack`: it
+    checks roles or reads more than a little itself, so it is answered after the ack."""
 
     role: Role | None
     run: Handler
     accepts: Callable[[Deps, str], bool] | None = None
+    after_ack: bool = False

@@ -31,8 +31,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "digest": Subcommand(Role.MANAGER, digest.handle_digest, digest.names_a_slice),
     "report": Subcommand(Role.MANAGER, digest.handle_report, digest.names_a_slice),
     # Owners who are not managers may use these for their own pilot: checked inside.
-    "pilots": Subcommand(None, pilots.handle_pilots),
-    "pilot": Subcommand(None, pilots.handle_pilot),
+    "pilots": Subcommand(None, pilots.handle_pilots, after_ack=True),
+    "pilot": Subcommand(None, pilots.handle_pilot, after_ack=True),
 }
 
 
@@ -65,13 +65,17 @@ def handle_painpoint(
         record(ack, request, raw_text, parsed)
         return
     request = CommandRequest(**{**request.__dict__, "argument": parsed.argument})
-    if entry.role is None:
+    if entry.role is None and not entry.after_ack:
         text, reply_blocks = entry.run(request) or blocks.help_message(wording=deps.wording)
         ack(text=text, blocks=reply_blocks)
         logger.debug("sub-command %s answered", parsed.name)
         return
     # Role checks may call Slack (user groups), so answer first and reply through respond().
     ack()
+    if entry.role is None:
+        text, reply_blocks = entry.run(request) or blocks.help_message(wording=deps.wording)
+        respond(text=text, blocks=reply_blocks, response_type="ephemeral")
+        return
     allowed = deps.roles.has_role(request.user_id, entry.role)
     if parsed.loose and not (
         allowed and entry.accepts is not None and entry.accepts(deps, parsed.argument)

@@ -69,6 +69,13 @@ def last_view(stand_in: SlackStandIn, method: str = "views.open") -> dict[str, A
     return view if isinstance(view, dict) else json.loads(view)
 
 
+def pilot_command(sender: Sender, stand_in: SlackStandIn, text_: str, user: str) -> None:
+    """`/painpoint <text_>`: acknowledged at once (empty), answered through response_url."""
+    response = sender.command(text_, user=user, response_url=stand_in.response_url(user))
+    assert response.status == 200 and not response.body
+    drain(sender.app)
+
+
 def responses(stand_in: SlackStandIn) -> list[str]:
     return [str(call.params.get("text")) for call in stand_in.calls_to("response_url")]
 
@@ -204,12 +211,10 @@ def test_a_pilots_whole_life(
     assert len(stand_in.calls_to("chat.update")) == 3
 
     # The owner (not a manager) logs a custom value; somebody else may not.
-    owner_reply = response_json(
-        sender.command(f"pilot log {pilot_id} approval time 2", user="UOWNER")
-    )
-    assert "Logged 2 days" in owner_reply["text"]
-    refused = response_json(sender.command(f"pilot log {pilot_id} approval time 1", user="URANDOM"))
-    assert "Sorry, that is for managers" in refused["text"]
+    pilot_command(sender, stand_in, f"pilot log {pilot_id} approval time 2", "UOWNER")
+    assert "Logged 2 days" in responses(stand_in)[-1]
+    pilot_command(sender, stand_in, f"pilot log {pilot_id} approval time 1", "URANDOM")
+    assert "Sorry, that is for managers" in responses(stand_in)[-1]
 
     shown = cli_pilot(capsys, monkeypatch, settings, pilot_id)
     reports, hours, custom = shown["kpis"]
@@ -294,8 +299,8 @@ def test_submissions_and_commands_refuse_non_managers(
         ids.B_PILOT_OBJECTIVE: "Only managers can start pilots."
     }
     for text_ in ("pilots", "pilot 1", "pilot log 1 approval time 3"):
-        reply = response_json(sender.command(text_, user="UEMPLOYEE"))
-        assert "Sorry, that is for managers" in reply["text"]
+        pilot_command(sender, stand_in, text_, "UEMPLOYEE")
+        assert "Sorry, that is for managers" in responses(stand_in)[-1]
 
 
 def test_the_form_keeps_bad_dates_in_the_form(
