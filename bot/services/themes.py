@@ -165,6 +165,8 @@ class ThemeService:
                     PainPoint.embedding.is_not(None),
                     # Past retention: no text to cluster; the row keeps its theme.
                     PainPoint.text_removed_at.is_(None),
+                    # Sealed for its full scrub: nobody's words to cluster or title yet.
+                    PainPoint.pending_scrub.is_(False),
                 )
                 .order_by(PainPoint.id)
             ).all()

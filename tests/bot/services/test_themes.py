@@ -177,3 +177,21 @@ def test_ten_items_do_not_crash(session_factory: SessionFactory, per_topic: int)
     result = _service(session_factory).recluster()
     assert result.enough_data
     assert result.items == 12
+
+
+def test_a_report_waiting_for_its_full_scrub_is_not_clustered(
+    session_factory: SessionFactory,
+) -> None:
+    # Its words are sealed until the full scrub; a vector it should not have (a race the
+    # embedding step now prevents) must still not put it in a theme or its titles.
+    service = _service(session_factory)
+    _add_reports(session_factory, per_topic=30, seed=1)
+    with session_factory() as session, session.begin():
+        waiting = session.scalars(select(PainPoint).order_by(PainPoint.id)).first()
+        assert waiting is not None
+        waiting.pending_scrub = True
+
+    result = service.recluster()
+
+    assert result.items == 119
+    assert _assignments(session_factory)[waiting.id] is None
