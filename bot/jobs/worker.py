@@ -92,7 +92,11 @@ class Worker:
         self.gate = SlackGate(settings.nudge_rate)
         self.recipients = RecipientDirectory(session_factory, self.client, self.gate, clock=clock)
         resolver = AudienceResolver(
-            session_factory, self.client, self.gate, bot_user_id=self._bot_user_id()
+            session_factory,
+            self.client,
+            self.gate,
+            bot_user_id=self._bot_user_id(),
+            min_reporters=settings.min_reporters,
         )
         self.grace = timedelta(minutes=settings.nudge_grace_minutes)
         self.runner = CampaignRunner(

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, desc, distinct, func, select, update
+from sqlalchemy import desc, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import PainPoint, Theme
+from bot.db.models import Theme
 from bot.db.nudge_models import NudgeCampaign, NudgeDelivery, NudgeRun
 from bot.db.session import SessionFactory
 from bot.domain.audience import AudienceError, parse_audience
@@ -30,6 +30,7 @@ from bot.domain.time import maybe_aware
 from bot.services.concerns import ConcernService
 from bot.services.nudge_feedback import RecipientFeedback
 from bot.services.nudge_stats import campaign_stats
+from bot.services.visibility import shown_themes
 
 
 class NudgeService(RecipientFeedback):
@@ -234,32 +235,18 @@ class NudgeService(RecipientFeedback):
         if not wanted:
             return True
         with self._session_factory() as session:
-            found = session.execute(self._backed_themes().where(Theme.id.in_(wanted))).all()
+            found = session.execute(
+                shown_themes(self.min_reporters).where(Theme.id.in_(wanted))
+            ).all()
         return {row.id for row in found} == wanted
 
     def theme_choices(self) -> list[ThemeChoice]:
         """Active pain-point themes that pass the minimum-reporter rule (for the audience)."""
         with self._session_factory() as session:
             rows = session.execute(
-                self._backed_themes().order_by(desc("reporters"), Theme.id).limit(100)
+                shown_themes(self.min_reporters).order_by(desc("reporters"), Theme.id).limit(100)
             ).all()
         return [ThemeChoice(id=r.id, title=r.title, reporters=r.reporters) for r in rows]
-
-    def _backed_themes(self) -> Select[int, str, int]:
-        """Active themes with their distinct reporters now, counted from the reports (the
-        stored count waits for the next re-clustering after a reporter deletes a report)."""
-        people = func.count(distinct(PainPoint.reporter))
-        return (
-            select(Theme.id, Theme.title, people.label("reporters"))
-            .join(PainPoint, PainPoint.theme_id == Theme.id)
-            .where(
-                Theme.kind == "painpoint",
-                Theme.active.is_(True),
-                PainPoint.pending_scrub.is_(False),
-            )
-            .group_by(Theme.id, Theme.title)
-            .having(people >= self.min_reporters)
-        )
 
 
 def _quiet_hours(request: ScheduleRequest, errors: dict[str, str]) -> QuietHours | None:

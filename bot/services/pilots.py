@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import PainPoint, RequestClaim, Theme, ThemeEvent
+from bot.db.models import RequestClaim, Theme, ThemeEvent
 from bot.db.pilot_models import Pilot, PilotKpi, PilotKpiValue
 from bot.db.session import SessionFactory, writer_lock
 from bot.domain.occurrences import next_expansion
@@ -40,6 +40,7 @@ from bot.services.pilot_kpis import (
     theme_reports,
 )
 from bot.services.pilot_writes import open_campaign, set_theme_status
+from bot.services.visibility import is_shown
 
 
 class AlreadyDone(Exception):
@@ -67,15 +68,9 @@ class PilotService:
     # -- reading -------------------------------------------------------------------------
     def _visible_theme(self, session: Session, theme_id: int) -> Theme | None:
         """A theme managers may see: active, and backed by at least k distinct people."""
-        theme = session.get(Theme, theme_id)
-        if theme is None or not theme.active or theme.kind != "painpoint":
+        if not is_shown(session, theme_id, self.min_reporters):
             return None
-        people = session.scalar(
-            select(func.count(distinct(PainPoint.reporter))).where(
-                PainPoint.theme_id == theme_id, PainPoint.pending_scrub.is_(False)
-            )
-        )
-        return theme if int(people or 0) >= self.min_reporters else None
+        return session.get(Theme, theme_id)
 
     def _unknown_theme(self, theme_id: int) -> PilotError:
         return PilotError(

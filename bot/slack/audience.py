@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.db.models import PainPoint
 from bot.db.session import SessionFactory
+from bot.services.visibility import is_shown
 from bot.slack.gate import SlackCallError, SlackGate
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ class AudienceResolver:
         *,
         bot_user_id: str | None = None,
         page_size: int = 200,
+        min_reporters: int,
     ) -> None:
         self._session_factory = session_factory
+        self._min_reporters = min_reporters
         self._client = client
         self._gate = gate
         self._bot_user_id = bot_user_id
@@ -99,8 +102,11 @@ class AudienceResolver:
 
     def _theme_reporters(self, theme_id: int) -> list[str]:
         # Only reporters who asked to be kept posted have a stored user id, so only they can
-        # be reached; everyone else stays a pseudonym.
+        # be reached; everyone else stays a pseudonym. A theme that has fallen below the
+        # minimum-reporter rule (or was merged away) reaches nobody: its messages name it.
         with self._session_factory() as session:
+            if not is_shown(session, theme_id, self._min_reporters):
+                return []
             rows = session.scalars(
                 select(PainPoint.notify_user_id)
                 .where(

@@ -90,7 +90,9 @@ def make_parts(
     client = make_client(settings, gated=True, timeout=2.0)
     gate = SlackGate(settings.nudge_rate)
     recipients = RecipientDirectory(session_factory, client, gate)
-    resolver = AudienceResolver(session_factory, client, gate, bot_user_id="UBOT")
+    resolver = AudienceResolver(
+        session_factory, client, gate, bot_user_id="UBOT", min_reporters=settings.min_reporters
+    )
     runner = CampaignRunner(
         session_factory,
         resolver,

@@ -72,7 +72,9 @@ def outbox(settings: Settings, session_factory: SessionFactory, stand_in: SlackS
     client = make_client(settings, gated=True, timeout=2.0)
     gate = SlackGate(1000.0)
     recipients = RecipientDirectory(session_factory, client, gate)
-    resolver = AudienceResolver(session_factory, client, gate, bot_user_id="UBOT")
+    resolver = AudienceResolver(
+        session_factory, client, gate, bot_user_id="UBOT", min_reporters=settings.min_reporters
+    )
     runner = CampaignRunner(session_factory, resolver, recipients, grace=timedelta(hours=1))
     pulses = PulseService(
         session_factory, secret_key=SECRET_KEY, min_reporters=settings.min_reporters

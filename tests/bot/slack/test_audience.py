@@ -26,7 +26,12 @@ TICKED, UNTICKED, BOTH = "U001", "U002", "U003"
 
 def resolver(parts: Parts) -> AudienceResolver:
     """The resolver campaigns expand audiences with (themes need no Slack call)."""
-    return AudienceResolver(parts.session_factory, make_client(parts.settings), parts.gate)
+    return AudienceResolver(
+        parts.session_factory,
+        make_client(parts.settings),
+        parts.gate,
+        min_reporters=parts.settings.min_reporters,
+    )
 
 
 def seed(parts: Parts) -> tuple[CaptureService, int]:
@@ -82,6 +87,7 @@ def test_unticking_the_box_takes_a_reporter_out_of_the_audience(parts: Parts) ->
         painpoint_id=mine.id,
         submission=PainPointInput(text=mine.text, source="modal", keep_posted=False),
     )
+    painpoints(parts.session_factory)  # the privacy step has run on the edit
 
     assert resolver(parts).expand([f"theme:{theme_id}"]).users == [BOTH]
     with parts.session_factory() as session:
@@ -133,3 +139,16 @@ def test_a_signed_concern_shows_its_authors_name_and_no_other_does(parts: Parts)
     assert UNTICKED not in json.dumps(rendered)
     form = json.dumps(nudge_blocks.concern_modal(delivery_id=1, lesson_title=None))
     assert "trainers see your name next to it" in form
+
+
+def test_a_theme_below_the_minimum_reaches_nobody(parts: Parts) -> None:
+    # Campaign and pilot messages name the theme: once it has fallen below the
+    # minimum-reporter rule (here: one of three people deleted their reports), its opted-in
+    # reporters are no longer an audience.
+    capture, theme_id = seed(parts)
+    for mine in capture.list_mine(team_id="T1", user_id=UNTICKED):
+        assert capture.delete(team_id="T1", user_id=UNTICKED, painpoint_id=mine.id)
+
+    expansion = resolver(parts).expand([f"theme:{theme_id}"])
+
+    assert expansion.users == []
