@@ -63,6 +63,18 @@ def start(session_factory: SessionFactory, stand_in: SlackStandIn) -> tuple[int,
     return pilot.id, (first + timedelta(hours=14)).replace(tzinfo=UTC)
 
 
+def tap(sender: Sender, stand_in: SlackStandIn, delivery_id: int, user: str, bucket: str) -> None:
+    """`user` taps `bucket` on the pulse of delivery `delivery_id` (a signed block action)."""
+    payload = block_action(
+        f"{ids.PULSE_PREFIX}{bucket}",
+        f"{delivery_id}:{bucket}",
+        user=user,
+        response_url=stand_in.response_url(user),
+    )
+    assert sender.interactive(payload).status == 200
+    drain(sender.app)
+
+
 def pulses_in_history(stand_in: SlackStandIn, pilot_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for channel, messages in stand_in.history.items():
@@ -179,14 +191,7 @@ def test_a_pulse_that_was_never_sent_cannot_be_answered(
     assert statuses == dict.fromkeys(paused, "skipped")
 
     for user in paused:
-        payload = block_action(
-            f"{ids.PULSE_PREFIX}5+",
-            f"{skipped[user]}:5+",
-            user=user,
-            response_url=stand_in.response_url(user),
-        )
-        assert sender.interactive(payload).status == 200
-    drain(sender.app)
+        tap(sender, stand_in, skipped[user], user, "5+")
 
     with session_factory() as session:
         assert session.scalars(select(PilotPulseAnswer)).all() == []
@@ -203,21 +208,11 @@ def test_an_answer_after_the_pilot_closed_is_refused_and_changes_nothing(
     sending.send_due(due + timedelta(minutes=5))
     sent = {d.recipient: d.id for d in sending.deliveries(f"pulse:{pilot_id}")}
 
-    def tap(user: str, bucket: str) -> None:
-        payload = block_action(
-            f"{ids.PULSE_PREFIX}{bucket}",
-            f"{sent[user]}:{bucket}",
-            user=user,
-            response_url=stand_in.response_url(user),
-        )
-        assert sender.interactive(payload).status == 200
-        drain(sender.app)
-
-    tap("UP000", "none")
+    tap(sender, stand_in, sent["UP000"], "UP000", "none")
     pilots = PilotService(session_factory, min_reporters=3)
     pilots.close(pilot_id, verdict="stop", note=None, actor="UMANAGER")
-    tap("UP000", "5+")
-    tap("UP001", "5+")
+    tap(sender, stand_in, sent["UP000"], "UP000", "5+")
+    tap(sender, stand_in, sent["UP001"], "UP001", "5+")
 
     with session_factory() as session:
         answers = {a.delivery_id: a.hours for a in session.scalars(select(PilotPulseAnswer))}
